@@ -1,0 +1,60 @@
+import { context, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
+import type { Exemplar, ExemplarFilter } from './types.js';
+
+const INVALID_TRACE_ID = '00000000000000000000000000000000';
+const INVALID_SPAN_ID = '0000000000000000';
+const NO_SPAN: SpanContext = Object.freeze({ traceId: '', spanId: '', traceFlags: 0 });
+
+/**
+ * The span context an exemplar should carry for a measurement made now, or undefined when the
+ * filter says "no exemplar". Validity of the ids is checked at collection time, not here: the
+ * record path only reads the active span and its sampled flag.
+ * https://opentelemetry.io/docs/specs/otel/metrics/sdk/#exemplarfilter
+ */
+export function traceBasedContext(): SpanContext | undefined {
+  const span = trace.getSpan(context.active());
+  if (span === undefined) return undefined;
+  const sc = span.spanContext();
+  return (sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? sc : undefined;
+}
+
+/** always_on: every measurement is offered; inside a span it carries the span's ids. */
+export function alwaysOnContext(): SpanContext {
+  const span = trace.getSpan(context.active());
+  return span === undefined ? NO_SPAN : span.spanContext();
+}
+
+export type ExemplarSampler = () => SpanContext | undefined;
+
+export function samplerFor(filter: ExemplarFilter): ExemplarSampler | undefined {
+  switch (filter) {
+    case 'always_off':
+      return undefined;
+    case 'always_on':
+      return alwaysOnContext;
+    default:
+      return traceBasedContext;
+  }
+}
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX16 = /^[0-9a-f]{16}$/;
+
+/**
+ * Builds the exported exemplar from a stored slot. Invalid span contexts (all-zero or malformed
+ * ids, as a buggy propagator may produce) lose their ids rather than corrupt the exposition.
+ */
+export function toExemplar(value: number, timeMs: number, sc: SpanContext): Exemplar {
+  let traceId = sc.traceId;
+  let spanId = sc.spanId;
+  if (
+    traceId === INVALID_TRACE_ID ||
+    spanId === INVALID_SPAN_ID ||
+    !HEX32.test(traceId) ||
+    !HEX16.test(spanId)
+  ) {
+    traceId = '';
+    spanId = '';
+  }
+  return { value, timeMs, traceId, spanId, filteredAttributes: {} };
+}

@@ -1,0 +1,18 @@
+export { MeterProvider } from './meter-provider.js';
+export type { MeterProviderOptions } from './meter-provider.js';
+export { Meter, DEFAULT_HISTOGRAM_BOUNDARIES, validBoundaries } from './meter.js';
+export type { BoundariesSelector } from './meter.js';
+export { Counter, UpDownCounter, Histogram, Gauge, ObservableInstrument } from './instruments.js';
+export type { BoundCounter, BoundHistogram, BoundGauge } from './instruments.js';
+export { MetricStore } from './store.js';
+export type { MetricStoreOptions } from './store.js';
+export { InstrumentStorage, OVERFLOW_ATTRIBUTES } from './instrument-storage.js';
+export { Cell, SumCell, GaugeCell, HistogramCell } from './cells.js';
+export type { AnyCell } from './cells.js';
+export { MetricProducer, sumExemplars, histogramExemplars } from './producer.js';
+export type { DataPointWithExemplars } from './producer.js';
+export { toExemplar, traceBasedContext, samplerFor } from './exemplar.js';
+export { attributesKey, canonicalAttributes, isAttributeValue } from './attributes.js';
+export { WarnOnce } from './diag.js';
+export { EXEMPLAR_FILTERS } from './types.js';
+export type { Exemplar, ExemplarFilter, InstrumentDescriptor, InstrumentKind, InstrumentationScope } from './types.js';

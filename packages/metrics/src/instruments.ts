@@ -1,0 +1,145 @@
+import {
+  context as contextApi,
+  type Attributes,
+  type BatchObservableCallback,
+  type Context,
+  type Counter as ApiCounter,
+  type Gauge as ApiGauge,
+  type Histogram as ApiHistogram,
+  type Observable,
+  type ObservableCallback,
+  type ObservableCounter as ApiObservableCounter,
+  type ObservableGauge as ApiObservableGauge,
+  type ObservableResult,
+  type ObservableUpDownCounter as ApiObservableUpDownCounter,
+  type UpDownCounter as ApiUpDownCounter,
+} from '@opentelemetry/api';
+import type { GaugeCell, HistogramCell, SumCell } from './cells.js';
+import type { InstrumentStorage } from './instrument-storage.js';
+
+/** A counter bound to one attribute set: `add` is a property update, no hashing. */
+export interface BoundCounter {
+  add(value: number): void;
+}
+export interface BoundHistogram {
+  record(value: number): void;
+}
+export interface BoundGauge {
+  record(value: number): void;
+}
+
+/** Records with an explicit context run inside it, so exemplars see that context's span. */
+function inContext(ctx: Context | undefined, fn: () => void): void {
+  if (ctx === undefined) fn();
+  else contextApi.with(ctx, fn);
+}
+
+export class Counter implements ApiCounter {
+  /** @internal */
+  readonly storage: InstrumentStorage;
+  constructor(storage: InstrumentStorage) {
+    this.storage = storage;
+  }
+  add(value: number, attributes?: Attributes, context?: Context): void {
+    const cell = this.storage.cell(attributes) as SumCell;
+    if (context === undefined) cell.add(value);
+    else inContext(context, () => cell.add(value));
+  }
+  /** A handle bound to `attributes`; keep it and call `add` on the hot path. */
+  bind(attributes?: Attributes): BoundCounter {
+    return this.storage.cell(attributes) as SumCell;
+  }
+}
+
+export class UpDownCounter implements ApiUpDownCounter {
+  /** @internal */
+  readonly storage: InstrumentStorage;
+  constructor(storage: InstrumentStorage) {
+    this.storage = storage;
+  }
+  add(value: number, attributes?: Attributes, context?: Context): void {
+    const cell = this.storage.cell(attributes) as SumCell;
+    if (context === undefined) cell.add(value);
+    else inContext(context, () => cell.add(value));
+  }
+  bind(attributes?: Attributes): BoundCounter {
+    return this.storage.cell(attributes) as SumCell;
+  }
+}
+
+export class Histogram implements ApiHistogram {
+  /** @internal */
+  readonly storage: InstrumentStorage;
+  constructor(storage: InstrumentStorage) {
+    this.storage = storage;
+  }
+  record(value: number, attributes?: Attributes, context?: Context): void {
+    const cell = this.storage.cell(attributes) as HistogramCell;
+    if (context === undefined) cell.record(value);
+    else inContext(context, () => cell.record(value));
+  }
+  bind(attributes?: Attributes): BoundHistogram {
+    return this.storage.cell(attributes) as HistogramCell;
+  }
+}
+
+export class Gauge implements ApiGauge {
+  /** @internal */
+  readonly storage: InstrumentStorage;
+  constructor(storage: InstrumentStorage) {
+    this.storage = storage;
+  }
+  record(value: number, attributes?: Attributes): void {
+    (this.storage.cell(attributes) as GaugeCell).record(value);
+  }
+  bind(attributes?: Attributes): BoundGauge {
+    return this.storage.cell(attributes) as GaugeCell;
+  }
+}
+
+/** Observable instruments: callbacks run at collection time and set the observed cells. */
+export class ObservableInstrument implements ApiObservableCounter, ApiObservableGauge, ApiObservableUpDownCounter {
+  /** @internal */
+  readonly storage: InstrumentStorage;
+  /** @internal */
+  readonly callbacks: ObservableCallback[] = [];
+  constructor(storage: InstrumentStorage) {
+    this.storage = storage;
+  }
+  addCallback(callback: ObservableCallback): void {
+    if (typeof callback === 'function' && !this.callbacks.includes(callback)) this.callbacks.push(callback);
+  }
+  removeCallback(callback: ObservableCallback): void {
+    const i = this.callbacks.indexOf(callback);
+    if (i >= 0) this.callbacks.splice(i, 1);
+  }
+}
+
+/** What an observable callback writes into: observations go straight to cells of the current round. */
+export class ObservationResult implements ObservableResult {
+  readonly #storage: InstrumentStorage;
+  readonly #epoch: number;
+  constructor(storage: InstrumentStorage, epoch: number) {
+    this.#storage = storage;
+    this.#epoch = epoch;
+  }
+  observe(value: number, attributes?: Attributes): void {
+    observeInto(this.#storage, this.#epoch, value, attributes);
+  }
+}
+
+/** @internal */
+export function observeInto(storage: InstrumentStorage, epoch: number, value: number, attributes?: Attributes): void {
+  if (typeof value !== 'number' || value !== value || value === Infinity || value === -Infinity) {
+    storage.warnBadValue(value);
+    return;
+  }
+  const cell = storage.cell(attributes) as SumCell | GaugeCell;
+  cell.set(storage.descriptor.integer ? Math.trunc(value) : value);
+  cell.observedEpoch = epoch;
+}
+
+export interface BatchRegistration {
+  readonly callback: BatchObservableCallback;
+  readonly observables: readonly Observable[];
+}

@@ -1,0 +1,141 @@
+import { ValueType, type HrTime } from '@opentelemetry/api';
+import { millisToHrTime } from '@opentelemetry/core';
+import { defaultResource, type Resource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  DataPointType,
+  InstrumentType,
+  type CollectionResult,
+  type DataPoint,
+  type Histogram as SdkHistogram,
+  type MetricCollectOptions,
+  type MetricData,
+  type MetricProducer as SdkMetricProducer,
+  type ScopeMetrics,
+} from '@opentelemetry/sdk-metrics';
+import type { GaugeCell, HistogramCell, SumCell } from './cells.js';
+import { toExemplar } from './exemplar.js';
+import type { InstrumentStorage } from './instrument-storage.js';
+import type { MetricStore } from './store.js';
+import type { Exemplar, InstrumentKind } from './types.js';
+
+/** A data point as sdk-metrics defines it, plus the exemplars sdk-metrics cannot carry. */
+export type DataPointWithExemplars<T> = DataPoint<T> & { exemplars?: Exemplar[] };
+
+const INSTRUMENT_TYPE: Record<InstrumentKind, InstrumentType> = {
+  counter: InstrumentType.COUNTER,
+  updowncounter: InstrumentType.UP_DOWN_COUNTER,
+  histogram: InstrumentType.HISTOGRAM,
+  gauge: InstrumentType.GAUGE,
+  observablecounter: InstrumentType.OBSERVABLE_COUNTER,
+  observableupdowncounter: InstrumentType.OBSERVABLE_UP_DOWN_COUNTER,
+  observablegauge: InstrumentType.OBSERVABLE_GAUGE,
+};
+
+/** Exemplars of a counter cell. */
+export function sumExemplars(c: SumCell): Exemplar[] | undefined {
+  return c.exContext === undefined ? undefined : [toExemplar(c.exValue, c.exTimeMs, c.exContext)];
+}
+
+/** Exemplars of a histogram cell, in bucket order. */
+export function histogramExemplars(c: HistogramCell): Exemplar[] | undefined {
+  const ctxs = c.exContexts;
+  if (ctxs === undefined) return undefined;
+  const out: Exemplar[] = [];
+  for (let i = 0; i < ctxs.length; i++) {
+    const sc = ctxs[i];
+    if (sc !== undefined) out.push(toExemplar(c.exValues![i]!, c.exTimesMs![i]!, sc));
+  }
+  return out;
+}
+
+function toMetricData(s: InstrumentStorage, end: HrTime): MetricData | undefined {
+  const d = s.descriptor;
+  const cells = s.exportCells();
+  if (cells.length === 0) return undefined;
+  const descriptor = {
+    name: d.name,
+    description: d.description,
+    unit: d.unit,
+    valueType: d.integer ? ValueType.INT : ValueType.DOUBLE,
+    type: INSTRUMENT_TYPE[d.kind],
+    advice: {},
+  };
+  switch (d.kind) {
+    case 'histogram': {
+      const dataPoints = (cells as HistogramCell[]).map((c): DataPointWithExemplars<SdkHistogram> => {
+        const p: DataPointWithExemplars<SdkHistogram> = {
+          startTime: millisToHrTime(c.startTimeMs),
+          endTime: end,
+          attributes: c.attributes,
+          value: {
+            buckets: { boundaries: d.boundaries as number[], counts: c.counts.slice() },
+            sum: c.sum,
+            count: c.count,
+            min: c.count > 0 ? c.min : undefined,
+            max: c.count > 0 ? c.max : undefined,
+          },
+        };
+        const ex = histogramExemplars(c);
+        if (ex !== undefined) p.exemplars = ex;
+        return p;
+      });
+      return { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM, dataPoints };
+    }
+    case 'counter':
+    case 'updowncounter':
+    case 'observablecounter':
+    case 'observableupdowncounter': {
+      const dataPoints = (cells as SumCell[]).map((c): DataPointWithExemplars<number> => {
+        const p: DataPointWithExemplars<number> = { startTime: millisToHrTime(c.startTimeMs), endTime: end, attributes: c.attributes, value: c.value };
+        const ex = d.kind === 'counter' ? sumExemplars(c) : undefined;
+        if (ex !== undefined) p.exemplars = ex;
+        return p;
+      });
+      return {
+        descriptor,
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.SUM,
+        isMonotonic: d.kind === 'counter' || d.kind === 'observablecounter',
+        dataPoints,
+      };
+    }
+    default: {
+      const dataPoints = (cells as GaugeCell[]).map((c): DataPoint<number> => ({ startTime: millisToHrTime(c.startTimeMs), endTime: end, attributes: c.attributes, value: c.value }));
+      return { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints };
+    }
+  }
+}
+
+/**
+ * Hands the store's cells to sdk-metrics readers (PeriodicExportingMetricReader and any other
+ * MetricReader) through the official MetricProducer extension point. Cumulative temporality.
+ */
+export class MetricProducer implements SdkMetricProducer {
+  readonly #store: MetricStore;
+  readonly #resource: Resource;
+
+  constructor(store: MetricStore, resource?: Resource) {
+    this.#store = store;
+    this.#resource = resource ?? defaultResource();
+  }
+
+  async collect(options?: MetricCollectOptions): Promise<CollectionResult> {
+    const errors = await this.#store.observe(options?.timeoutMillis);
+    const end = millisToHrTime(Date.now());
+    const byScope = new Map<string, ScopeMetrics>();
+    for (const s of this.#store.instruments) {
+      const md = toMetricData(s, end);
+      if (md === undefined) continue;
+      const key = `${s.scope.name}\u0000${s.scope.version ?? ''}\u0000${s.scope.schemaUrl ?? ''}`;
+      let sm = byScope.get(key);
+      if (sm === undefined) {
+        sm = { scope: { name: s.scope.name, version: s.scope.version, schemaUrl: s.scope.schemaUrl }, metrics: [] };
+        byScope.set(key, sm);
+      }
+      sm.metrics.push(md);
+    }
+    this.#store.endCycle();
+    return { resourceMetrics: { resource: this.#resource, scopeMetrics: [...byScope.values()] }, errors };
+  }
+}
