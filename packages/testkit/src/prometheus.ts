@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort, requirePeer, startProcess, tempDir, waitFor, type RunningProcess } from './peers.js';
+
+export interface PrometheusOptions {
+  /** `host:port` targets scraped at `scrapeIntervalSeconds`. */
+  readonly targets: string[];
+  readonly metricsPath?: string;
+  readonly scrapeIntervalSeconds?: number;
+  /** Extra scrape_config YAML lines for the job (indented by the caller with 4 spaces), e.g. authorization. */
+  readonly extraJobYaml?: string;
+  /** e.g. ['--enable-feature=exemplar-storage'] */
+  readonly flags?: string[];
+  readonly honorLabels?: boolean;
+}
+
+export interface PrometheusServer {
+  readonly url: string;
+  readonly process: RunningProcess;
+  /** GET /api/v1/<path>?<params> and return `data` (throws on status != success). */
+  api<T = unknown>(path: string, params?: Record<string, string>): Promise<T>;
+  /** Instant query: the vector result. */
+  query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  /** Waits until every target is up with a scrape that succeeded; throws with lastError otherwise. */
+  waitForTargetsUp(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a real Prometheus server (Debian package) on a free loopback port with a temp config and TSDB. */
+export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
+  const bin = requirePeer('prometheus');
+  const dir = await tempDir('prometheus');
+  const port = await freePort();
+  const interval = options.scrapeIntervalSeconds ?? 1;
+  const config = [
+    'global:',
+    `  scrape_interval: ${interval}s`,
+    `  scrape_timeout: ${Math.max(1, interval) * 0.9}s`,
+    'scrape_configs:',
+    '  - job_name: otelkit',
+    `    metrics_path: ${options.metricsPath ?? '/metrics'}`,
+    `    honor_labels: ${options.honorLabels ? 'true' : 'false'}`,
+    options.extraJobYaml ?? '',
+    '    static_configs:',
+    `      - targets: [${options.targets.map((t) => JSON.stringify(t)).join(', ')}]`,
+    '',
+  ].join('\n');
+  await writeFile(join(dir.path, 'prometheus.yml'), config);
+  const proc = startProcess(bin, [
+    `--config.file=${join(dir.path, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir.path, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+    ...(options.flags ?? []),
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  const api = async <T>(path: string, params: Record<string, string> = {}): Promise<T> => {
+    const qs = new URLSearchParams(params).toString();
+    const res = await fetch(`${url}/api/v1/${path}${qs ? `?${qs}` : ''}`);
+    const body = (await res.json()) as { status: string; data: T; error?: string };
+    if (body.status !== 'success') throw new Error(`Prometheus ${path}: ${body.error ?? res.status}`);
+    return body.data;
+  };
+  await waitFor('Prometheus to be ready', async () => (await fetch(`${url}/-/ready`)).ok, 30_000).catch((e: Error) => {
+    throw new Error(`${e.message}\n${proc.output()}`);
+  });
+  const server: PrometheusServer = {
+    url,
+    process: proc,
+    api,
+    query: async (expr) => (await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>('query', { query: expr })).result,
+    waitForTargetsUp: async (timeoutMs = 30_000) => {
+      type Targets = { activeTargets: { health: string; lastError: string; scrapeUrl: string }[] };
+      let last: Targets | undefined;
+      try {
+        await waitFor('scrape targets to be up', async () => {
+          last = await api<Targets>('targets');
+          return last.activeTargets.length > 0 && last.activeTargets.every((t) => t.health === 'up');
+        }, timeoutMs);
+      } catch (e) {
+        throw new Error(`${(e as Error).message}; targets: ${JSON.stringify(last?.activeTargets)}`);
+      }
+    },
+    stop: async () => {
+      await proc.stop();
+      await dir.remove();
+    },
+  };
+  return server;
+}
+
+/** `promtool check metrics` on a text 0.0.4 exposition: exit code and findings. */
+export function promtoolCheckMetrics(text: string): { status: number; output: string } {
+  const bin = requirePeer('promtool');
+  const r = spawnSync(bin, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}`.trim() };
+}
+
+/**
+ * Parses an OpenMetrics exposition with Debian's python3-prometheus-client strict parser.
+ * Returns the parsed families as JSON, or throws with the parser's error.
+ */
+export function parseOpenMetricsStrict(text: string): { name: string; type: string; unit: string; samples: { name: string; labels: Record<string, string>; value: number | string; exemplar: null | { labels: Record<string, string>; value: number; timestamp: number | null } }[] }[] {
+  requirePeer('python3', ['/usr/bin/python3']);
+  const script = `
+import sys, json, math
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+def num(v):
+    return v if isinstance(v, (int, float)) and math.isfinite(v) else str(v)
+out = []
+for f in text_string_to_metric_families(sys.stdin.read()):
+    out.append({"name": f.name, "type": f.type, "unit": f.unit, "samples": [
+        {"name": s.name, "labels": s.labels, "value": num(s.value),
+         "exemplar": None if s.exemplar is None else {"labels": s.exemplar.labels, "value": s.exemplar.value,
+            "timestamp": None if s.exemplar.timestamp is None else float(s.exemplar.timestamp)}}
+        for s in f.samples]})
+print(json.dumps(out))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script], { input: text, encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`OpenMetrics parser rejected the exposition: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return JSON.parse(r.stdout);
+}
