@@ -93,6 +93,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
       if (v) return v;
     } catch (e) {
       lastError = e;
+      if (e instanceof Error && /exited with code/.test(e.message)) throw e;
     }
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);

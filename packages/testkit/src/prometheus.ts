@@ -36,7 +36,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   const config = [
     'global:',
     `  scrape_interval: ${interval}s`,
-    `  scrape_timeout: ${Math.max(1, interval) * 0.9}s`,
+    `  scrape_timeout: ${Math.round(interval * 900)}ms`,
     'scrape_configs:',
     '  - job_name: otelkit',
     `    metrics_path: ${options.metricsPath ?? '/metrics'}`,
@@ -62,7 +62,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     if (body.status !== 'success') throw new Error(`Prometheus ${path}: ${body.error ?? res.status}`);
     return body.data;
   };
-  await waitFor('Prometheus to be ready', async () => (await fetch(`${url}/-/ready`)).ok, 30_000).catch((e: Error) => {
+  await waitFor('Prometheus to be ready', async () => {
+    if (proc.child.exitCode !== null) throw new Error(`prometheus exited with code ${proc.child.exitCode}`);
+    return (await fetch(`${url}/-/ready`)).ok;
+  }, 30_000).catch((e: Error) => {
     throw new Error(`${e.message}\n${proc.output()}`);
   });
   const server: PrometheusServer = {
