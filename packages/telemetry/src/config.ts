@@ -1,0 +1,314 @@
+import { randomUUID } from 'node:crypto';
+import type { Attributes } from '@opentelemetry/api';
+import { EXEMPLAR_FILTERS, isAttributeValue, validBoundaries, type ExemplarFilter } from '@otelkit/metrics';
+import type { MetricsAuthOptions } from '@otelkit/prometheus';
+import { EnvReader, isHttpUrl } from './env.js';
+import { ConfigError } from './errors.js';
+import {
+  OPTION_KEYS,
+  type MetricsExporterName,
+  type OtlpProtocol,
+  type SamplerName,
+  type TelemetryOptions,
+  type TracesExporterName,
+} from './options.js';
+
+const METRICS_EXPORTERS: readonly MetricsExporterName[] = ['prometheus', 'otlp', 'console', 'none'];
+const TRACES_EXPORTERS: readonly TracesExporterName[] = ['otlp', 'console', 'none'];
+const PROTOCOLS: readonly string[] = ['http/protobuf', 'http/json', 'grpc'];
+const SAMPLERS: readonly SamplerName[] = [
+  'always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio',
+];
+/** https://opentelemetry.io/docs/specs/otel/protocol/exporter/#endpoint-urls-for-otlphttp */
+const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+
+export interface ResolvedOtlp {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly protocol: OtlpProtocol;
+  readonly timeoutMillis: number;
+  readonly compression: 'gzip' | 'none';
+}
+
+export interface ResolvedPrometheus {
+  readonly host: string;
+  readonly port: number;
+  readonly path: string;
+  readonly server: boolean;
+  readonly auth: MetricsAuthOptions | undefined;
+  readonly scopeLabels: boolean;
+}
+
+export interface ResolvedConfig {
+  readonly disabled: boolean;
+  readonly serviceName: string;
+  readonly serviceVersion: string | undefined;
+  readonly serviceInstanceId: string;
+  /** OTEL_RESOURCE_ATTRIBUTES, then options.resourceAttributes on top. */
+  readonly resourceAttributes: Attributes;
+  readonly metricsExporters: readonly MetricsExporterName[];
+  readonly tracesExporters: readonly TracesExporterName[];
+  readonly prometheus: ResolvedPrometheus | undefined;
+  readonly otlpMetrics: ResolvedOtlp | undefined;
+  readonly otlpTraces: ResolvedOtlp | undefined;
+  readonly metricExportIntervalMillis: number;
+  readonly metricExportTimeoutMillis: number;
+  readonly sampler: SamplerName;
+  readonly samplerArg: number;
+  readonly exemplarFilter: ExemplarFilter;
+  readonly runtimeMetrics: boolean;
+  readonly cardinalityLimit: number;
+  readonly histogramBoundaries: Readonly<Record<string, readonly number[]>>;
+  readonly shutdownHooks: boolean;
+  readonly shutdownTimeoutMillis: number;
+  /** Warnings about malformed environment values (each also logged once through diag). */
+  readonly warnings: readonly string[];
+}
+
+// ---- option validation (throws ConfigError) ----
+
+function suggest(key: string, allowed: readonly string[]): string {
+  const l = key.toLowerCase();
+  const close = allowed.find((a) => a.toLowerCase() === l || a.toLowerCase().startsWith(l.slice(0, 4)));
+  return close ? `did you mean \`${close}\`?` : `known options: ${allowed.join(', ')}`;
+}
+
+function checkKeys(obj: object, allowed: readonly string[], prefix: string, example: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) throw new ConfigError(`${prefix}${k}`, `unknown option (${suggest(k, allowed)})`, example);
+  }
+}
+
+function optString(v: unknown, field: string, example: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(field, `expected a non-empty string, got ${describe(v)}`, example);
+  return v;
+}
+
+function optBool(v: unknown, field: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw new ConfigError(field, `expected true or false, got ${describe(v)}`, `${field.split('.').pop()}: true`);
+  return v;
+}
+
+function optInt(v: unknown, field: string, min: number, max: number, example: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ConfigError(field, `expected an integer from ${min} to ${max}, got ${describe(v)}`, example);
+  }
+  return v;
+}
+
+function optUrl(v: unknown, field: string, example: string): string | undefined {
+  const s = optString(v, field, example);
+  if (s !== undefined && !isHttpUrl(s)) throw new ConfigError(field, `expected an absolute http(s) URL, got ${JSON.stringify(s)}`, example);
+  return s;
+}
+
+function optEnum<T extends string>(v: unknown, field: string, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !allowed.includes(v as T)) {
+    throw new ConfigError(field, `expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(v)}`, `${field}: '${allowed[0]}'`);
+  }
+  return v as T;
+}
+
+function optList<T extends string>(v: unknown, field: string, allowed: readonly T[]): T[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) throw new ConfigError(field, `expected an array, got ${describe(v)}`, `${field}: ['${allowed[0]}']`);
+  for (const e of v) optEnum(e, `${field}[]`, allowed);
+  return [...new Set(v as T[])];
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? v.slice(0, 80) + '…' : v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return `a ${typeof v}`;
+}
+
+function stringRecord(v: unknown, field: string, example: string): Record<string, string> | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(field, `expected an object, got ${describe(v)}`, example);
+  for (const [k, x] of Object.entries(v)) if (typeof x !== 'string') throw new ConfigError(`${field}.${k}`, `expected a string, got ${describe(x)}`, example);
+  return v as Record<string, string>;
+}
+
+/** Appends the signal path to a base endpoint (https://opentelemetry.io/docs/specs/otel/protocol/exporter/#endpoint-urls-for-otlphttp). */
+function signalUrl(base: string, signal: 'metrics' | 'traces'): string {
+  return `${base.endsWith('/') ? base : base + '/'}v1/${signal}`;
+}
+
+/**
+ * Options first, then `OTEL_*` environment variables, then defaults. Invalid options throw a
+ * {@link ConfigError}; malformed environment values warn once and fall back to the default.
+ */
+export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record<string, string | undefined>): ResolvedConfig {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ConfigError('options', `expected an object, got ${describe(options)}`, "initTelemetry({ serviceName: 'checkout' })");
+  }
+  checkKeys(options, OPTION_KEYS as string[], '', "initTelemetry({ serviceName: 'checkout' })");
+  const env = new EnvReader(envSource ?? options.env ?? process.env);
+
+  const disabled = optBool(options.disabled, 'disabled') ?? env.boolean('OTEL_SDK_DISABLED') ?? false;
+
+  // Resource: https://opentelemetry.io/docs/specs/otel/resource/sdk/#specifying-resource-information-via-an-environment-variable
+  const resourceAttributes: Attributes = { ...(env.keyValues('OTEL_RESOURCE_ATTRIBUTES') ?? {}) };
+  if (options.resourceAttributes !== undefined) {
+    const ra = options.resourceAttributes;
+    if (ra === null || typeof ra !== 'object' || Array.isArray(ra)) {
+      throw new ConfigError('resourceAttributes', `expected an object, got ${describe(ra)}`, "resourceAttributes: { 'deployment.environment.name': 'prod' }");
+    }
+    for (const [k, v] of Object.entries(ra)) {
+      if (!isAttributeValue(v)) throw new ConfigError(`resourceAttributes.${k}`, `expected a string, number, boolean or array of those, got ${describe(v)}`, `resourceAttributes: { '${k}': 'value' }`);
+      resourceAttributes[k] = v;
+    }
+  }
+  const envServiceName = env.raw('OTEL_SERVICE_NAME');
+  const serviceName =
+    optString(options.serviceName, 'serviceName', "serviceName: 'checkout'") ??
+    envServiceName ??
+    (typeof resourceAttributes['service.name'] === 'string' ? (resourceAttributes['service.name'] as string) : undefined) ??
+    `unknown_service:${process.argv0.split('/').pop() || 'node'}`;
+  const serviceVersion =
+    optString(options.serviceVersion, 'serviceVersion', "serviceVersion: '1.4.2'") ??
+    (typeof resourceAttributes['service.version'] === 'string' ? (resourceAttributes['service.version'] as string) : undefined);
+  const serviceInstanceId =
+    optString(options.serviceInstanceId, 'serviceInstanceId', "serviceInstanceId: 'pod-7f9c'") ??
+    (typeof resourceAttributes['service.instance.id'] === 'string' ? (resourceAttributes['service.instance.id'] as string) : undefined) ??
+    randomUUID();
+
+  // Prometheus endpoint
+  const promOpt = options.prometheus;
+  if (promOpt !== undefined && promOpt !== false && (promOpt === null || typeof promOpt !== 'object' || Array.isArray(promOpt))) {
+    throw new ConfigError('prometheus', `expected an object or false, got ${describe(promOpt)}`, 'prometheus: { port: 9464 }');
+  }
+  const po = promOpt === false ? undefined : promOpt;
+  if (po) checkKeys(po, ['host', 'port', 'path', 'server', 'auth', 'scopeLabels'], 'prometheus.', 'prometheus: { host: "0.0.0.0", port: 9464 }');
+  const promHost = optString(po?.host, 'prometheus.host', "prometheus: { host: '127.0.0.1' }")) || env.raw('OTEL_EXPORTER_PROMETHEUS_HOST') || 'localhost';
+  const promPort = optInt(po?.port, 'prometheus.port', 0, 65535, 'prometheus: { port: 9464 }')) ?? env.integer('OTEL_EXPORTER_PROMETHEUS_PORT', 0, 65535) ?? 9464;
+  const promPath = optString(po?.path, 'prometheus.path', "prometheus: { path: '/metrics' }")) || '/metrics';
+  if (!promPath.startsWith('/')) throw new ConfigError('prometheus.path', `must start with "/", got ${JSON.stringify(promPath)}`, "prometheus: { path: '/metrics' }");
+  if (po?.auth !== undefined && (po.auth === null || typeof po.auth !== 'object')) {
+    throw new ConfigError('prometheus.auth', `expected an object, got ${describe(po.auth)}`, "prometheus: { auth: { bearerTokenEnv: 'METRICS_TOKEN' } }");
+  }
+
+  // OTLP
+  const otlp = options.otlp;
+  if (otlp !== undefined && (otlp === null || typeof otlp !== 'object' || Array.isArray(otlp))) {
+    throw new ConfigError('otlp', `expected an object, got ${describe(otlp)}`, "otlp: { endpoint: 'http://localhost:4318' }");
+  }
+  if (otlp) checkKeys(otlp, ['endpoint', 'metricsEndpoint', 'tracesEndpoint', 'headers', 'protocol', 'timeoutMillis', 'compression'], 'otlp.', "otlp: { endpoint: 'http://localhost:4318' }");
+  const optEndpoint = optUrl(otlp?.endpoint, 'otlp.endpoint', "otlp: { endpoint: 'http://localhost:4318' }");
+  const optMetricsEndpoint = optUrl(otlp?.metricsEndpoint, 'otlp.metricsEndpoint', "otlp: { metricsEndpoint: 'http://localhost:4318/v1/metrics' }");
+  const optTracesEndpoint = optUrl(otlp?.tracesEndpoint, 'otlp.tracesEndpoint', "otlp: { tracesEndpoint: 'http://localhost:4318/v1/traces' }");
+  const optHeaders = stringRecord(otlp?.headers, 'otlp.headers', "otlp: { headers: { authorization: 'Bearer …' } }");
+  const optProtocol = optEnum(otlp?.protocol, 'otlp.protocol', ['http/protobuf', 'http/json'] as const);
+  const optTimeout = optInt(otlp?.timeoutMillis, 'otlp.timeoutMillis', 1, 600_000, 'otlp: { timeoutMillis: 10000 }');
+  const optCompression = optEnum(otlp?.compression, 'otlp.compression', ['gzip', 'none'] as const);
+
+  const envEndpoint = env.url('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const resolveOtlp = (signal: 'metrics' | 'traces', upper: 'METRICS' | 'TRACES'): ResolvedOtlp & { configured: boolean } => {
+    const perSignalOpt = signal === 'metrics' ? optMetricsEndpoint : optTracesEndpoint;
+    const perSignalEnv = env.url(`OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`);
+    const base = optEndpoint ?? envEndpoint;
+    const url = perSignalOpt ?? (optEndpoint ? signalUrl(optEndpoint, signal) : undefined) ?? perSignalEnv ?? (base ? signalUrl(base, signal) : signalUrl(DEFAULT_OTLP_ENDPOINT, signal));
+    const configured = perSignalOpt !== undefined || optEndpoint !== undefined || perSignalEnv !== undefined || envEndpoint !== undefined;
+    const headers = { ...(env.keyValues('OTEL_EXPORTER_OTLP_HEADERS') ?? {}), ...(env.keyValues(`OTEL_EXPORTER_OTLP_${upper}_HEADERS`) ?? {}), ...(optHeaders ?? {}) };
+    let protocol: OtlpProtocol | undefined = optProtocol;
+    if (protocol === undefined) {
+      const p = env.enumeration(`OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`, PROTOCOLS) ?? env.enumeration('OTEL_EXPORTER_OTLP_PROTOCOL', PROTOCOLS);
+      if (p === 'grpc') env.warnings.push(`otelkit: OTLP/gRPC is not supported; using http/protobuf for ${signal}`);
+      protocol = p === 'http/json' ? 'http/json' : 'http/protobuf';
+    }
+    const timeoutMillis = optTimeout ?? env.integer(`OTEL_EXPORTER_OTLP_${upper}_TIMEOUT`, 1, 600_000) ?? env.integer('OTEL_EXPORTER_OTLP_TIMEOUT', 1, 600_000) ?? 10_000;
+    const compression = optCompression ?? env.enumeration(`OTEL_EXPORTER_OTLP_${upper}_COMPRESSION`, ['gzip', 'none'] as const) ?? env.enumeration('OTEL_EXPORTER_OTLP_COMPRESSION', ['gzip', 'none'] as const) ?? 'none';
+    return { url, headers, protocol, timeoutMillis, compression, configured };
+  };
+  const otlpM = resolveOtlp('metrics', 'METRICS');
+  const otlpT = resolveOtlp('traces', 'TRACES');
+
+  // Exporter selection: explicit lists win; by default Prometheus is on and OTLP only when an endpoint is configured.
+  let metricsExporters = optList(options.metricsExporters, 'metricsExporters', METRICS_EXPORTERS) ?? env.list('OTEL_METRICS_EXPORTER', METRICS_EXPORTERS);
+  if (metricsExporters === undefined) metricsExporters = otlpM.configured ? ['prometheus', 'otlp'] : ['prometheus'];
+  if (metricsExporters.includes('none')) metricsExporters = [];
+  if (promOpt === false) metricsExporters = metricsExporters.filter((e) => e !== 'prometheus');
+  let tracesExporters = optList(options.tracesExporters, 'tracesExporters', TRACES_EXPORTERS) ?? env.list('OTEL_TRACES_EXPORTER', TRACES_EXPORTERS);
+  if (tracesExporters === undefined) tracesExporters = otlpT.configured ? ['otlp'] : [];
+  if (tracesExporters.includes('none')) tracesExporters = [];
+
+  const metricExportIntervalMillis =
+    optInt(options.metricExportIntervalMillis, 'metricExportIntervalMillis', 1, 86_400_000, 'metricExportIntervalMillis: 60000') ??
+    env.integer('OTEL_METRIC_EXPORT_INTERVAL', 1, 86_400_000) ?? 60_000;
+  let metricExportTimeoutMillis =
+    optInt(options.metricExportTimeoutMillis, 'metricExportTimeoutMillis', 1, 86_400_000, 'metricExportTimeoutMillis: 30000') ??
+    env.integer('OTEL_METRIC_EXPORT_TIMEOUT', 1, 86_400_000) ?? 30_000;
+  // sdk-metrics requires timeout <= interval; clamp rather than fail on an env combination.
+  if (metricExportTimeoutMillis > metricExportIntervalMillis) metricExportTimeoutMillis = metricExportIntervalMillis;
+
+  // https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/#general-sdk-configuration
+  const sampler = optEnum(options.sampler, 'sampler', SAMPLERS) ?? env.enumeration('OTEL_TRACES_SAMPLER', SAMPLERS) ?? 'parentbased_always_on';
+  let samplerArg = 1;
+  if (options.samplerArg !== undefined) {
+    if (typeof options.samplerArg !== 'number' || !(options.samplerArg >= 0 && options.samplerArg <= 1)) {
+      throw new ConfigError('samplerArg', `expected a ratio from 0 to 1, got ${describe(options.samplerArg)}`, 'samplerArg: 0.25');
+    }
+    samplerArg = options.samplerArg;
+  } else if (sampler.endsWith('traceidratio')) {
+    samplerArg = env.number('OTEL_TRACES_SAMPLER_ARG', 0, 1) ?? 1;
+  }
+
+  const exemplarFilter = optEnum(options.exemplarFilter, 'exemplarFilter', EXEMPLAR_FILTERS) ?? env.enumeration('OTEL_METRICS_EXEMPLAR_FILTER', EXEMPLAR_FILTERS) ?? 'trace_based';
+  const runtimeMetrics = optBool(options.runtimeMetrics, 'runtimeMetrics') ?? true;
+  const cardinalityLimit = optInt(options.cardinalityLimit, 'cardinalityLimit', 2, 10_000_000, 'cardinalityLimit: 2000') ?? 2000;
+  const histogramBoundaries: Record<string, readonly number[]> = {};
+  if (options.histogramBoundaries !== undefined) {
+    const hb = options.histogramBoundaries;
+    if (hb === null || typeof hb !== 'object' || Array.isArray(hb)) {
+      throw new ConfigError('histogramBoundaries', `expected an object, got ${describe(hb)}`, "histogramBoundaries: { 'task.duration': [0.01, 0.1, 1, 10] }");
+    }
+    for (const [name, b] of Object.entries(hb)) {
+      if (!validBoundaries(b)) throw new ConfigError(`histogramBoundaries.${name}`, 'expected finite numbers in strictly increasing order', `histogramBoundaries: { '${name}': [0.01, 0.1, 1, 10] }`);
+      histogramBoundaries[name] = Object.freeze([...b]);
+    }
+  }
+  if (options.instrumentations !== undefined && !Array.isArray(options.instrumentations)) {
+    throw new ConfigError('instrumentations', `expected an array, got ${describe(options.instrumentations)}`, 'instrumentations: [new HttpInstrumentation()]');
+  }
+  const shutdownHooks = optBool(options.shutdownHooks, 'shutdownHooks') ?? true;
+  const shutdownTimeoutMillis = optInt(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis', 1, 600_000, 'shutdownTimeoutMillis: 5000') ?? 5000;
+  const scopeLabels = optBool(po?.scopeLabels, 'prometheus.scopeLabels') ?? true;
+  const server = optBool(po?.server, 'prometheus.server') ?? true;
+
+  return {
+    disabled,
+    serviceName,
+    serviceVersion,
+    serviceInstanceId,
+    resourceAttributes,
+    metricsExporters,
+    tracesExporters,
+    prometheus: metricsExporters.includes('prometheus')
+      ? { host: promHost, port: promPort, path: promPath, server, auth: po?.auth, scopeLabels }
+      : undefined,
+    otlpMetrics: metricsExporters.includes('otlp') ? strip(otlpM) : undefined,
+    otlpTraces: tracesExporters.includes('otlp') ? strip(otlpT) : undefined,
+    metricExportIntervalMillis,
+    metricExportTimeoutMillis,
+    sampler,
+    samplerArg,
+    exemplarFilter,
+    runtimeMetrics,
+    cardinalityLimit,
+    histogramBoundaries,
+    shutdownHooks,
+    shutdownTimeoutMillis,
+    warnings: env.warnings,
+  };
+}
+
+function strip(o: ResolvedOtlp & { configured: boolean }): ResolvedOtlp {
+  const { configured: _c, ...rest } = o;
+  return rest;
+}

@@ -1,0 +1,93 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { ExemplarFilter } from '@otelkit/metrics';
+import type { MetricsAuthOptions } from '@otelkit/prometheus';
+
+export type MetricsExporterName = 'prometheus' | 'otlp' | 'console' | 'none';
+export type TracesExporterName = 'otlp' | 'console' | 'none';
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+export interface PrometheusOptions {
+  /** Interface to bind. Default `localhost` (OTEL_EXPORTER_PROMETHEUS_HOST). */
+  host?: string;
+  /** Default 9464 (OTEL_EXPORTER_PROMETHEUS_PORT); 0 picks a free port. */
+  port?: number;
+  /** Default `/metrics`. */
+  path?: string;
+  /** Start the standalone server (default true); false = only `handle.metricsHandler`, to mount on your own server. */
+  server?: boolean;
+  /** Bearer token and/or IP allowlist for `/metrics`. */
+  auth?: MetricsAuthOptions;
+  /** Add otel_scope_name / otel_scope_version labels (default true, as the Collector does). */
+  scopeLabels?: boolean;
+}
+
+export interface OtlpOptions {
+  /** Base URL; `/v1/metrics` and `/v1/traces` are appended (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  endpoint?: string;
+  /** Full metrics URL, used as is (OTEL_EXPORTER_OTLP_METRICS_ENDPOINT). */
+  metricsEndpoint?: string;
+  /** Full traces URL, used as is (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
+  tracesEndpoint?: string;
+  headers?: Record<string, string>;
+  /** Default `http/protobuf`. */
+  protocol?: OtlpProtocol;
+  /** Per export, default 10000 ms. */
+  timeoutMillis?: number;
+  compression?: 'gzip' | 'none';
+}
+
+export interface TelemetryOptions {
+  serviceName?: string;
+  serviceVersion?: string;
+  /** Default: a random UUID per process. */
+  serviceInstanceId?: string;
+  /** Extra resource attributes (win over OTEL_RESOURCE_ATTRIBUTES). */
+  resourceAttributes?: Attributes;
+  /** OTEL_SDK_DISABLED: nothing is exported and no server starts; instruments still work in memory. */
+  disabled?: boolean;
+  /** OTEL_METRICS_EXPORTER. Default: prometheus, plus otlp when an OTLP endpoint is configured. */
+  metricsExporters?: MetricsExporterName[];
+  /** OTEL_TRACES_EXPORTER. Default: otlp when an OTLP endpoint is configured, else none. */
+  tracesExporters?: TracesExporterName[];
+  /** `false` turns the Prometheus endpoint off. */
+  prometheus?: PrometheusOptions | false;
+  otlp?: OtlpOptions;
+  /** OTEL_METRIC_EXPORT_INTERVAL, default 60000 ms. */
+  metricExportIntervalMillis?: number;
+  /** OTEL_METRIC_EXPORT_TIMEOUT, default 30000 ms. */
+  metricExportTimeoutMillis?: number;
+  /** OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG. Default parentbased_always_on. */
+  sampler?: SamplerName;
+  samplerArg?: number;
+  /** OTEL_METRICS_EXEMPLAR_FILTER. Default trace_based. */
+  exemplarFilter?: ExemplarFilter;
+  /** Event loop, GC, heap (instrumentation-runtime-node) and process CPU/memory (instrumentation-host-metrics). Default true. */
+  runtimeMetrics?: boolean;
+  /** Series per instrument (overflow series beyond). Default 2000. */
+  cardinalityLimit?: number;
+  /** Histogram boundaries by instrument name, e.g. `{ 'http.server.request.duration': [0.01, 0.1, 1] }`. */
+  histogramBoundaries?: Record<string, number[]>;
+  /** Instrumentations to enable with these providers (e.g. `new HttpInstrumentation()`). */
+  instrumentations?: Instrumentation[];
+  /** Flush on SIGTERM, SIGINT and beforeExit (default true). */
+  shutdownHooks?: boolean;
+  /** Bound on forceFlush()/shutdown() and the exit hooks. Default 5000 ms. */
+  shutdownTimeoutMillis?: number;
+  /** Environment to read instead of `process.env` (tests). */
+  env?: Record<string, string | undefined>;
+}
+
+export const OPTION_KEYS: readonly (keyof TelemetryOptions)[] = [
+  'serviceName', 'serviceVersion', 'serviceInstanceId', 'resourceAttributes', 'disabled', 'metricsExporters',
+  'tracesExporters', 'prometheus', 'otlp', 'metricExportIntervalMillis', 'metricExportTimeoutMillis', 'sampler',
+  'samplerArg', 'exemplarFilter', 'runtimeMetrics', 'cardinalityLimit', 'histogramBoundaries', 'instrumentations',
+  'shutdownHooks', 'shutdownTimeoutMillis', 'env',
+];

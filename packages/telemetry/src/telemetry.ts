@@ -1,0 +1,271 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { diag, metrics, trace, type Tracer } from '@opentelemetry/api';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import type { Resource } from '@opentelemetry/resources';
+import { ConsoleMetricExporter, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { MeterProvider, MetricProducer, type Meter } from '@otelkit/metrics';
+import { buildSnapshot, type ExporterHealth, type Snapshot } from '@otelkit/meters';
+import { OTLPMetricExporter, PeriodicExportingReader } from '@otelkit/otlp';
+import { createMetricsHandler, startMetricsServer } from '@otelkit/prometheus';
+import { resolveConfig, type ResolvedConfig } from './config.js';
+import { FlushError } from './errors.js';
+import { installExitHooks, type ExitHooks } from './exit-hooks.js';
+import type { TelemetryOptions } from './options.js';
+import { buildResource } from './resource.js';
+import { enableRuntimeMetrics } from './runtime-metrics.js';
+import { buildTracing } from './tracing.js';
+
+export interface PrometheusEndpointHealth {
+  readonly state: 'disabled' | 'handler-only' | 'starting' | 'listening' | 'failed' | 'closed';
+  readonly url?: string;
+  readonly error?: string;
+}
+
+export interface HealthReport {
+  /** `ok`: every configured exporter works; `degraded`: one failed; `disabled`: OTEL_SDK_DISABLED. */
+  readonly status: 'ok' | 'degraded' | 'disabled' | 'shutdown';
+  readonly serviceName: string;
+  readonly serviceInstanceId: string;
+  readonly uptimeSeconds: number;
+  readonly series: number;
+  readonly prometheus: PrometheusEndpointHealth;
+  readonly exporters: Readonly<Record<string, ExporterHealth>>;
+  /** Malformed environment values that were ignored. */
+  readonly configWarnings: readonly string[];
+}
+
+export interface FlushOptions {
+  /** Default: `shutdownTimeoutMillis` (5000). */
+  readonly timeoutMillis?: number;
+}
+
+/** What `initTelemetry()` returns. */
+export interface Telemetry {
+  readonly config: ResolvedConfig;
+  readonly resource: Resource;
+  /** Registered as the global MeterProvider; its instruments have `.bind()`. */
+  readonly meterProvider: MeterProvider;
+  /** Registered as the global TracerProvider. */
+  readonly tracerProvider: NodeTracerProvider;
+  /** Resolves when the standalone /metrics server listens (at once without one); rejects with a PortInUseError naming the port. Never an unhandled rejection. */
+  readonly ready: Promise<void>;
+  /** `(req, res) => void` serving the metrics path; mount it on node:http, express or fastify. */
+  readonly metricsHandler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** URL of the standalone /metrics endpoint once listening. */
+  readonly metricsUrl: string | undefined;
+  meter(name: string, version?: string): Meter;
+  tracer(name: string, version?: string): Tracer;
+  /** Exports everything now; rejects with a FlushError naming each failed exporter. Bounded by a timeout. */
+  forceFlush(options?: FlushOptions): Promise<void>;
+  /** Final flush, then stops exporters and the server. Idempotent; rejects with a FlushError on failure. */
+  shutdown(options?: FlushOptions): Promise<void>;
+  health(): HealthReport;
+  snapshot(): Snapshot;
+}
+
+let current: Telemetry | undefined;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Sets up metrics and traces once for the process: one Resource, the global MeterProvider and
+ * TracerProvider, a Prometheus endpoint and/or OTLP export, runtime metrics and exit hooks.
+ * Calling it again returns the same handle (with one warning) until `shutdown()`.
+ *
+ * @example
+ * const tel = initTelemetry({ serviceName: 'checkout' });
+ * const orders = tel.meter('checkout').createCounter('orders', { unit: '{order}' }).bind({ channel: 'web' });
+ * orders.add(1);
+ */
+export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
+  if (current !== undefined) {
+    diag.warn('otelkit: initTelemetry() was already called; returning the existing handle (options of this call are ignored)');
+    return current;
+  }
+  const cfg = resolveConfig(options);
+  const startTimeMs = Date.now();
+  const resource = buildResource(cfg);
+
+  const boundaries = cfg.histogramBoundaries;
+  const meterProvider = new MeterProvider({
+    resource,
+    exemplarFilter: cfg.exemplarFilter,
+    cardinalityLimit: cfg.cardinalityLimit,
+    histogramBoundaries: (name) => boundaries[name],
+  });
+  const store = meterProvider.store;
+  const tracing = buildTracing(cfg, resource);
+  metrics.setGlobalMeterProvider(meterProvider);
+  tracing.provider.register();
+
+  // Readers fed by one MetricProducer over the same cells.
+  const readers: { name: string; reader: MetricReader; health?: () => ExporterHealth }[] = [];
+  if (!cfg.disabled) {
+    if (cfg.otlpMetrics !== undefined) {
+      const exporter = new OTLPMetricExporter(cfg.otlpMetrics);
+      const reader = new PeriodicExportingReader({
+        exporter,
+        exportIntervalMillis: cfg.metricExportIntervalMillis,
+        exportTimeoutMillis: cfg.metricExportTimeoutMillis,
+      });
+      reader.setMetricProducer(new MetricProducer(store, resource));
+      readers.push({ name: 'otlp-metrics', reader, health: () => exporter.health() });
+    }
+    if (cfg.metricsExporters.includes('console')) {
+      const reader = new PeriodicExportingMetricReader({
+        exporter: new ConsoleMetricExporter(),
+        exportIntervalMillis: cfg.metricExportIntervalMillis,
+        exportTimeoutMillis: cfg.metricExportTimeoutMillis,
+      });
+      reader.setMetricProducer(new MetricProducer(store, resource));
+      readers.push({ name: 'console-metrics', reader });
+    }
+  }
+
+  // Prometheus endpoint
+  let prom: PrometheusEndpointHealth = { state: 'disabled' };
+  let closeServer: (() => Promise<void>) | undefined;
+  let metricsUrl: string | undefined;
+  const promCfg = cfg.disabled ? undefined : cfg.prometheus;
+  const metricsHandler = createMetricsHandler({
+    store,
+    resource,
+    path: promCfg?.path ?? '/metrics',
+    auth: promCfg?.auth,
+    scopeLabels: promCfg?.scopeLabels ?? true,
+  });
+  let ready: Promise<void> = Promise.resolve();
+  if (promCfg !== undefined) {
+    if (!promCfg.server) prom = { state: 'handler-only' };
+    else {
+      prom = { state: 'starting' };
+      ready = startMetricsServer({
+        host: promCfg.host,
+        port: promCfg.port,
+        path: promCfg.path,
+        store,
+        resource,
+        auth: promCfg.auth,
+        scopeLabels: promCfg.scopeLabels,
+      }).then(
+        (srv) => {
+          metricsUrl = srv.url;
+          closeServer = srv.close;
+          prom = { state: 'listening', url: srv.url };
+        },
+        (e: unknown) => {
+          prom = { state: 'failed', error: errText(e) };
+          diag.error(errText(e));
+          throw e;
+        },
+      );
+      // Observed here so a caller who never awaits `ready` gets no unhandled rejection;
+      // the failure stays visible through `ready` and health().
+      ready.catch(() => undefined);
+    }
+  }
+
+  const runtime = cfg.runtimeMetrics ? enableRuntimeMetrics(meterProvider) : undefined;
+  const instrumentations = options.instrumentations ?? [];
+  const unregisterInstrumentations =
+    instrumentations.length > 0
+      ? registerInstrumentations({ instrumentations, meterProvider, tracerProvider: tracing.provider })
+      : undefined;
+
+  let shutdownDone: Promise<void> | undefined;
+  let hooks: ExitHooks | undefined;
+
+  const forceFlush = async (o: FlushOptions = {}): Promise<void> => {
+    const timeout = o.timeoutMillis ?? cfg.shutdownTimeoutMillis;
+    const failures: { component: string; error: unknown }[] = [];
+    await Promise.all([
+      ...readers.map(({ name, reader }) =>
+        withTimeout(reader.forceFlush({ timeoutMillis: timeout }), timeout, `${name} flush`).catch((error: unknown) => {
+          failures.push({ component: name, error });
+        }),
+      ),
+      withTimeout(tracing.provider.forceFlush(), timeout, 'traces flush').catch((error: unknown) => {
+        failures.push({ component: 'traces', error });
+      }),
+    ]);
+    if (failures.length > 0) throw new FlushError('forceFlush', failures);
+  };
+
+  const shutdown = (o: FlushOptions = {}): Promise<void> => {
+    shutdownDone ??= (async () => {
+      const timeout = o.timeoutMillis ?? cfg.shutdownTimeoutMillis;
+      hooks?.uninstall();
+      const failures: { component: string; error: unknown }[] = [];
+      runtime?.disable();
+      unregisterInstrumentations?.();
+      await Promise.all([
+        ...readers.map(({ name, reader }) =>
+          withTimeout(reader.shutdown({ timeoutMillis: timeout }), timeout, `${name} shutdown`).catch((error: unknown) => {
+            failures.push({ component: name, error });
+          }),
+        ),
+        withTimeout(tracing.provider.shutdown(), timeout, 'traces shutdown').catch((error: unknown) => {
+          failures.push({ component: 'traces', error });
+        }),
+        closeServer?.().catch((error: unknown) => failures.push({ component: 'prometheus', error })),
+      ]);
+      if (prom.state === 'listening') prom = { state: 'closed', url: prom.url };
+      meterProvider.shutdown();
+      metrics.disable();
+      trace.disable();
+      if (current === handle) current = undefined;
+      if (failures.length > 0) throw new FlushError('shutdown', failures);
+    })();
+    return shutdownDone;
+  };
+
+  const exporterHealth = (): Record<string, ExporterHealth> => {
+    const out: Record<string, ExporterHealth> = {};
+    for (const r of readers) if (r.health) out[r.name] = r.health();
+    return out;
+  };
+
+  const handle: Telemetry = {
+    config: cfg,
+    resource,
+    meterProvider,
+    tracerProvider: tracing.provider,
+    ready,
+    metricsHandler,
+    get metricsUrl() {
+      return metricsUrl;
+    },
+    meter: (name, version) => meterProvider.getMeter(name, version),
+    tracer: (name, version) => tracing.provider.getTracer(name, version),
+    forceFlush,
+    shutdown,
+    health: () => {
+      const exporters = exporterHealth();
+      const failing = prom.state === 'failed' || Object.values(exporters).some((h) => h.consecutiveFailures > 0);
+      return {
+        status: shutdownDone !== undefined ? 'shutdown' : cfg.disabled ? 'disabled' : failing ? 'degraded' : 'ok',
+        serviceName: cfg.serviceName,
+        serviceInstanceId: cfg.serviceInstanceId,
+        uptimeSeconds: (Date.now() - startTimeMs) / 1000,
+        series: store.seriesCount,
+        prometheus: prom,
+        exporters,
+        configWarnings: cfg.warnings,
+      };
+    },
+    snapshot: () => buildSnapshot(store, { startTimeMs, exporters: exporterHealth() }),
+  };
+  if (cfg.shutdownHooks && !cfg.disabled) hooks = installExitHooks(() => shutdown());
+  current = handle;
+  return handle;
+}
