@@ -186,9 +186,9 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
   }
   const po = promOpt === false ? undefined : promOpt;
   if (po) checkKeys(po, ['host', 'port', 'path', 'server', 'auth', 'scopeLabels'], 'prometheus.', 'prometheus: { host: "0.0.0.0", port: 9464 }');
-  const promHost = optString(po?.host, 'prometheus.host', "prometheus: { host: '127.0.0.1' }")) || env.raw('OTEL_EXPORTER_PROMETHEUS_HOST') || 'localhost';
-  const promPort = optInt(po?.port, 'prometheus.port', 0, 65535, 'prometheus: { port: 9464 }')) ?? env.integer('OTEL_EXPORTER_PROMETHEUS_PORT', 0, 65535) ?? 9464;
-  const promPath = optString(po?.path, 'prometheus.path', "prometheus: { path: '/metrics' }")) || '/metrics';
+  const promHost = optString(po?.host, 'prometheus.host', "prometheus: { host: '127.0.0.1' }") || env.raw('OTEL_EXPORTER_PROMETHEUS_HOST') || 'localhost';
+  const promPort = optInt(po?.port, 'prometheus.port', 0, 65535, 'prometheus: { port: 9464 }') ?? env.integer('OTEL_EXPORTER_PROMETHEUS_PORT', 0, 65535) ?? 9464;
+  const promPath = optString(po?.path, 'prometheus.path', "prometheus: { path: '/metrics' }") || '/metrics';
   if (!promPath.startsWith('/')) throw new ConfigError('prometheus.path', `must start with "/", got ${JSON.stringify(promPath)}`, "prometheus: { path: '/metrics' }");
   if (po?.auth !== undefined && (po.auth === null || typeof po.auth !== 'object')) {
     throw new ConfigError('prometheus.auth', `expected an object, got ${describe(po.auth)}`, "prometheus: { auth: { bearerTokenEnv: 'METRICS_TOKEN' } }");

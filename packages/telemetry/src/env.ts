@@ -8,12 +8,16 @@ import { diag } from '@opentelemetry/api';
 export class EnvReader {
   readonly #env: Record<string, string | undefined>;
   readonly warnings: string[] = [];
+  readonly #warned = new Set<string>();
 
   constructor(env: Record<string, string | undefined>) {
     this.#env = env;
   }
 
   #warn(name: string, value: string, expected: string): void {
+    // Some variables are read once per signal: still one warning each.
+    if (this.#warned.has(name)) return;
+    this.#warned.add(name);
     const msg = `otelkit: ignoring ${name}=${JSON.stringify(value.length > 200 ? value.slice(0, 200) + '…' : value)}: expected ${expected}; using the default`;
     this.warnings.push(msg);
     diag.warn(msg);

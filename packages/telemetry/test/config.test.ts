@@ -1,0 +1,262 @@
+import { expect } from 'chai';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { resolveConfig } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+import type { TelemetryOptions } from '../src/options.js';
+
+/** Resolves with an explicit env and captures diag warnings. */
+function resolve(env: Record<string, string>, options: TelemetryOptions = {}) {
+  const warnings: string[] = [];
+  diag.setLogger(
+    { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
+  try {
+    return { cfg: resolveConfig(options, env), warnings };
+  } finally {
+    diag.disable();
+  }
+}
+
+function configError(options: unknown): ConfigError {
+  try {
+    resolveConfig(options as TelemetryOptions, {});
+  } catch (e) {
+    expect(e).to.be.instanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('resolveConfig', () => {
+  describe('defaults (nothing set)', () => {
+    const { cfg, warnings } = resolve({});
+    it('serves Prometheus on localhost:9464 and sends no OTLP (no collector, no error spam)', () => {
+      expect(cfg.metricsExporters).to.deep.equal(['prometheus']);
+      expect(cfg.prometheus).to.include({ host: 'localhost', port: 9464, path: '/metrics', server: true });
+      expect(cfg.otlpMetrics).to.equal(undefined);
+      expect(cfg.tracesExporters).to.deep.equal([]);
+      expect(cfg.otlpTraces).to.equal(undefined);
+      expect(warnings).to.deep.equal([]);
+    });
+    it('uses the spec defaults for intervals, sampler and exemplar filter', () => {
+      expect(cfg.metricExportIntervalMillis).to.equal(60000);
+      expect(cfg.metricExportTimeoutMillis).to.equal(30000);
+      expect(cfg.sampler).to.equal('parentbased_always_on');
+      expect(cfg.exemplarFilter).to.equal('trace_based');
+      expect(cfg.disabled).to.equal(false);
+      expect(cfg.serviceName).to.match(/^unknown_service:/);
+      expect(cfg.serviceInstanceId).to.match(/^[0-9a-f-]{36}$/);
+    });
+    it('gives each resolution a distinct service.instance.id', () => {
+      expect(resolve({}).cfg.serviceInstanceId).to.not.equal(cfg.serviceInstanceId);
+    });
+  });
+
+  describe('OTEL_SDK_DISABLED', () => {
+    it('true (any case) disables', () => expect(resolve({ OTEL_SDK_DISABLED: 'TRUE' }).cfg.disabled).to.equal(true));
+    it('false and empty keep it on without warning', () => {
+      for (const v of ['false', '', '  ']) {
+        const r = resolve({ OTEL_SDK_DISABLED: v });
+        expect(r.cfg.disabled).to.equal(false);
+        expect(r.warnings).to.deep.equal([]);
+      }
+    });
+    it('a malformed value warns once and means false', () => {
+      const r = resolve({ OTEL_SDK_DISABLED: 'yes' });
+      expect(r.cfg.disabled).to.equal(false);
+      expect(r.warnings).to.have.length(1);
+      expect(r.warnings[0]).to.contain('OTEL_SDK_DISABLED');
+    });
+    it('the option wins over the env', () => expect(resolve({ OTEL_SDK_DISABLED: 'true' }, { disabled: false }).cfg.disabled).to.equal(false));
+  });
+
+  describe('service identity and OTEL_RESOURCE_ATTRIBUTES', () => {
+    it('parses key=value pairs with percent-decoding', () => {
+      const { cfg } = resolve({ OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod,team=a%2Cb, k = v ' });
+      expect(cfg.resourceAttributes).to.deep.equal({ 'deployment.environment.name': 'prod', team: 'a,b', k: 'v' });
+    });
+    it('discards a malformed list whole, with one warning', () => {
+      const r = resolve({ OTEL_RESOURCE_ATTRIBUTES: 'a=1,=2' });
+      expect(r.cfg.resourceAttributes).to.deep.equal({});
+      expect(r.warnings).to.have.length(1);
+      const r2 = resolve({ OTEL_RESOURCE_ATTRIBUTES: 'a=%E0%A4%A' });
+      expect(r2.cfg.resourceAttributes).to.deep.equal({});
+      expect(r2.warnings).to.have.length(1);
+    });
+    it('service name: option > OTEL_SERVICE_NAME > service.name in OTEL_RESOURCE_ATTRIBUTES', () => {
+      const env = { OTEL_SERVICE_NAME: 'from-env', OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs,service.version=2.0' };
+      expect(resolve(env, { serviceName: 'from-option' }).cfg.serviceName).to.equal('from-option');
+      expect(resolve(env).cfg.serviceName).to.equal('from-env');
+      expect(resolve({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs' }).cfg.serviceName).to.equal('from-attrs');
+      expect(resolve(env).cfg.serviceVersion).to.equal('2.0');
+    });
+    it('options.resourceAttributes override the env', () => {
+      const { cfg } = resolve({ OTEL_RESOURCE_ATTRIBUTES: 'a=1,b=2' }, { resourceAttributes: { b: 3 } });
+      expect(cfg.resourceAttributes).to.deep.equal({ a: '1', b: 3 });
+    });
+  });
+
+  describe('exporter selection', () => {
+    it('OTEL_METRICS_EXPORTER takes a comma list', () => {
+      const { cfg } = resolve({ OTEL_METRICS_EXPORTER: 'otlp, prometheus,console' });
+      expect(cfg.metricsExporters).to.deep.equal(['otlp', 'prometheus', 'console']);
+      expect(cfg.otlpMetrics?.url).to.equal('http://localhost:4318/v1/metrics');
+    });
+    it('none turns metrics export off', () => {
+      const { cfg } = resolve({ OTEL_METRICS_EXPORTER: 'none' });
+      expect(cfg.metricsExporters).to.deep.equal([]);
+      expect(cfg.prometheus).to.equal(undefined);
+    });
+    it('unknown entries warn and are dropped', () => {
+      const r = resolve({ OTEL_METRICS_EXPORTER: 'prometheus,zipkin' });
+      expect(r.cfg.metricsExporters).to.deep.equal(['prometheus']);
+      expect(r.warnings.join()).to.contain('zipkin');
+    });
+    it('an OTLP endpoint turns OTLP metrics and traces on by default', () => {
+      const { cfg } = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' });
+      expect(cfg.metricsExporters).to.deep.equal(['prometheus', 'otlp']);
+      expect(cfg.tracesExporters).to.deep.equal(['otlp']);
+      expect(cfg.otlpTraces?.url).to.equal('http://127.0.0.1:4318/v1/traces');
+    });
+    it('OTEL_TRACES_EXPORTER=console,none means none', () => {
+      expect(resolve({ OTEL_TRACES_EXPORTER: 'console,none' }).cfg.tracesExporters).to.deep.equal([]);
+      expect(resolve({ OTEL_TRACES_EXPORTER: 'console' }).cfg.tracesExporters).to.deep.equal(['console']);
+    });
+    it('options win over env', () => {
+      const { cfg } = resolve({ OTEL_METRICS_EXPORTER: 'otlp' }, { metricsExporters: ['prometheus'] });
+      expect(cfg.metricsExporters).to.deep.equal(['prometheus']);
+    });
+    it('prometheus: false turns the endpoint off', () => {
+      expect(resolve({}, { prometheus: false }).cfg.prometheus).to.equal(undefined);
+    });
+  });
+
+  describe('Prometheus host/port', () => {
+    it('reads OTEL_EXPORTER_PROMETHEUS_HOST and _PORT', () => {
+      const { cfg } = resolve({ OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: '9999' });
+      expect(cfg.prometheus).to.include({ host: '127.0.0.1', port: 9999 });
+    });
+    it('a malformed port warns and uses 9464', () => {
+      for (const v of ['abc', '70000', '-1', '12.5']) {
+        const r = resolve({ OTEL_EXPORTER_PROMETHEUS_PORT: v });
+        expect(r.cfg.prometheus?.port).to.equal(9464);
+        expect(r.warnings).to.have.length(1);
+      }
+    });
+    it('options win over env', () => {
+      expect(resolve({ OTEL_EXPORTER_PROMETHEUS_PORT: '9999' }, { prometheus: { port: 0 } }).cfg.prometheus?.port).to.equal(0);
+    });
+  });
+
+  describe('OTLP settings', () => {
+    it('per-signal endpoints are used as is; the generic one gets /v1/<signal>', () => {
+      const { cfg } = resolve({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/base/',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://m:9000/custom',
+      });
+      expect(cfg.otlpMetrics?.url).to.equal('http://m:9000/custom');
+      expect(cfg.otlpTraces?.url).to.equal('http://collector:4318/base/v1/traces');
+    });
+    it('headers: generic, then per-signal, then options', () => {
+      const { cfg } = resolve(
+        { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_HEADERS: 'a=1,b=x%20y', OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'a=2' },
+        { otlp: { headers: { c: '3' } } },
+      );
+      expect(cfg.otlpMetrics?.headers).to.deep.equal({ a: '2', b: 'x y', c: '3' });
+      expect(cfg.otlpTraces?.headers).to.deep.equal({ a: '1', b: 'x y', c: '3' });
+    });
+    it('protocol, timeout and compression, generic and per signal', () => {
+      const { cfg } = resolve({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
+        OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '1500',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      });
+      expect(cfg.otlpMetrics).to.include({ protocol: 'http/json', timeoutMillis: 1500, compression: 'gzip' });
+      expect(cfg.otlpTraces).to.include({ protocol: 'http/protobuf', timeoutMillis: 2500, compression: 'gzip' });
+    });
+    it('malformed values warn once each and fall back to the spec defaults', () => {
+      const r = resolve({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'carrier-pigeon',
+        OTEL_EXPORTER_OTLP_TIMEOUT: 'soon',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'zip',
+        OTEL_METRICS_EXPORTER: 'otlp',
+      });
+      expect(r.cfg.otlpMetrics).to.deep.include({ url: 'http://localhost:4318/v1/metrics', protocol: 'http/protobuf', timeoutMillis: 10000, compression: 'none' });
+      for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_EXPORTER_OTLP_COMPRESSION']) {
+        expect(r.warnings.filter((w) => w.includes(name + '='))).to.have.length(1, name);
+      }
+    });
+    it('grpc is reported and http/protobuf used', () => {
+      const r = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+      expect(r.cfg.otlpMetrics?.protocol).to.equal('http/protobuf');
+      expect(r.cfg.warnings.join()).to.contain('gRPC');
+    });
+    it('options win over env', () => {
+      const { cfg } = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env:4318' }, { otlp: { endpoint: 'http://opt:4318', protocol: 'http/json' } });
+      expect(cfg.otlpMetrics).to.include({ url: 'http://opt:4318/v1/metrics', protocol: 'http/json' });
+    });
+  });
+
+  describe('intervals, sampler, exemplar filter', () => {
+    it('reads OTEL_METRIC_EXPORT_INTERVAL and _TIMEOUT (timeout clamped to the interval)', () => {
+      expect(resolve({ OTEL_METRIC_EXPORT_INTERVAL: '5000', OTEL_METRIC_EXPORT_TIMEOUT: '2000' }).cfg).to.include({ metricExportIntervalMillis: 5000, metricExportTimeoutMillis: 2000 });
+      expect(resolve({ OTEL_METRIC_EXPORT_INTERVAL: '1000' }).cfg.metricExportTimeoutMillis).to.equal(1000);
+    });
+    it('malformed intervals warn and use defaults', () => {
+      const r = resolve({ OTEL_METRIC_EXPORT_INTERVAL: '-5', OTEL_METRIC_EXPORT_TIMEOUT: '1e3' });
+      expect(r.cfg).to.include({ metricExportIntervalMillis: 60000, metricExportTimeoutMillis: 30000 });
+      expect(r.warnings).to.have.length(2);
+    });
+    it('OTEL_TRACES_SAMPLER and _ARG', () => {
+      expect(resolve({ OTEL_TRACES_SAMPLER: 'TraceIdRatio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).cfg).to.include({ sampler: 'traceidratio', samplerArg: 0.25 });
+      const r = resolve({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' });
+      expect(r.cfg.samplerArg).to.equal(1);
+      expect(r.warnings).to.have.length(1);
+      const r2 = resolve({ OTEL_TRACES_SAMPLER: 'sometimes' });
+      expect(r2.cfg.sampler).to.equal('parentbased_always_on');
+      expect(r2.warnings).to.have.length(1);
+    });
+    it('OTEL_METRICS_EXEMPLAR_FILTER', () => {
+      expect(resolve({ OTEL_METRICS_EXEMPLAR_FILTER: 'always_off' }).cfg.exemplarFilter).to.equal('always_off');
+      expect(resolve({ OTEL_METRICS_EXEMPLAR_FILTER: 'ALWAYS_ON' }).cfg.exemplarFilter).to.equal('always_on');
+      const r = resolve({ OTEL_METRICS_EXEMPLAR_FILTER: 'most' });
+      expect(r.cfg.exemplarFilter).to.equal('trace_based');
+      expect(r.warnings).to.have.length(1);
+      expect(resolve({ OTEL_METRICS_EXEMPLAR_FILTER: 'always_on' }, { exemplarFilter: 'always_off' }).cfg.exemplarFilter).to.equal('always_off');
+    });
+  });
+
+  describe('invalid options throw a ConfigError naming the field and a correct example', () => {
+    const cases: [string, unknown, string][] = [
+      ['unknown key', { servicename: 'x' }, 'servicename'],
+      ['unknown nested key', { prometheus: { prot: 1 } }, 'prometheus.prot'],
+      ['wrong type', { serviceName: 42 }, 'serviceName'],
+      ['port out of range', { prometheus: { port: 70000 } }, 'prometheus.port'],
+      ['negative interval', { metricExportIntervalMillis: -1 }, 'metricExportIntervalMillis'],
+      ['unparsable endpoint', { otlp: { endpoint: 'localhost:4318' } }, 'otlp.endpoint'],
+      ['bad protocol', { otlp: { protocol: 'grpc' } }, 'otlp.protocol'],
+      ['bad exporter name', { metricsExporters: ['statsd'] }, 'metricsExporters[]'],
+      ['bad sampler ratio', { samplerArg: 1.5 }, 'samplerArg'],
+      ['bad boundaries', { histogramBoundaries: { x: [1, 1] } }, 'histogramBoundaries.x'],
+      ['bad path', { prometheus: { path: 'metrics' } }, 'prometheus.path'],
+      ['non-object options', 'fast', 'options'],
+    ];
+    for (const [what, options, field] of cases) {
+      it(what, () => {
+        const e = configError(options);
+        expect(e.field).to.equal(field);
+        expect(e.message).to.contain(`\`${field}\``);
+        expect(e.message).to.contain('Example of a correct value');
+        expect(e.code).to.equal('OTELKIT_CONFIG');
+      });
+    }
+    it('suggests the right spelling for a near miss', () => {
+      expect(configError({ servicename: 'x' }).message).to.contain('serviceName');
+    });
+  });
+});
