@@ -31,16 +31,20 @@ export function unitLabel(unit) {
 export function scenarioTable(result) {
   const lines = [];
   const base = result.rows[0];
-  lines.push(`| ${result.title} | median ${unitLabel(result.unit)} | min – max | vs ${base.name} |`);
-  lines.push('|---|---:|---:|---:|');
+  const details = result.rows.some((r) => r.detail !== undefined);
+  lines.push(`| ${result.title} | median ${unitLabel(result.unit)} | min – max | vs ${base.name} |${details ? ` ${result.detailLabel} |` : ''}`);
+  lines.push(`|---|---:|---:|---:|${details ? '---|' : ''}`);
   for (const r of result.rows) {
-    lines.push(`| ${r.name} | ${formatValue(r.median, result.unit)} | ${formatValue(r.min, result.unit)} – ${formatValue(r.max, result.unit)} | ${formatRatio(r.median / base.median)} |`);
+    const d = details ? ` ${r.detail ?? ''} |` : '';
+    lines.push(`| ${r.name} | ${formatValue(r.median, result.unit)} | ${formatValue(r.min, result.unit)} – ${formatValue(r.max, result.unit)} | ${formatRatio(r.median / base.median)} |${d}`);
   }
+  for (const a of result.absent ?? []) lines.push(`| ${a.name} | — | not run: ${a.reason} | — |${details ? ' |' : ''}`);
   return lines.join('\n');
 }
 
 /** `otelkit/prom-client = 0.09× (target ≤ 0.25×) ✓` */
 export function targetLine(t) {
+  if (t.missing) return `${t.num} / ${t.den}: not measured (${t.missing.name}: ${t.missing.reason})`;
   return `${t.num} / ${t.den} = ${formatRatio(t.ratio)} (reps ${formatRatio(t.minRatio)} – ${formatRatio(t.maxRatio)}; target ≤ ${formatRatio(t.max)}) ${t.ok ? '✓' : '✗'}`;
 }
 
@@ -49,6 +53,10 @@ export function targetsTable(results) {
   const lines = ['| target | ratio (medians) | per-repetition range | target | met |', '|---|---:|---:|---:|:---:|'];
   for (const res of results) {
     for (const t of res.targets) {
+      if (t.missing) {
+        lines.push(`| ${t.label}: \`${t.num}\` / \`${t.den}\` | not measured | | ≤ ${formatRatio(t.max)} | — |`);
+        continue;
+      }
       const over = t.ok ? '✓' : `✗ (+${((t.ratio / t.max - 1) * 100).toFixed(0)}% over)`;
       lines.push(`| ${t.label}: \`${t.num}\` / \`${t.den}\` | ${formatRatio(t.ratio)} | ${formatRatio(t.minRatio)} – ${formatRatio(t.maxRatio)} | ≤ ${formatRatio(t.max)} | ${over} |`);
     }

@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { max, median, min, shuffle } from './stats.mjs';
+import { formatValue } from './format.mjs';
 
 /*
  * A tiny harness. Each contestant's setup returns either
@@ -74,8 +75,14 @@ export async function runScenario(scenario, opts) {
 
   const names = Object.keys(scenario.contestants);
   const contestants = [];
+  const absent = [];
   for (const name of names) {
     const c = await scenario.contestants[name](ctx);
+    // A contestant whose package is not built yet answers { skip: reason }; the others still run.
+    if (c.skip !== undefined) {
+      absent.push({ name, reason: c.skip });
+      continue;
+    }
     contestants.push({ name, ...c, loop: c.fn ? compileLoop(Boolean(c.async)) : undefined, samples: [], n: 0 });
   }
   try {
@@ -92,7 +99,15 @@ export async function runScenario(scenario, opts) {
       for (const c of shuffle([...contestants])) {
         gc();
         if (c.fn) c.samples.push((await timeBatch(c, c.n)) / c.n);
-        else c.samples.push(await c.sample());
+        else {
+          const m = await c.sample();
+          // A sample is a number, or { value, extra } with a second quantity shown as the detail column.
+          if (typeof m === 'number') c.samples.push(m);
+          else {
+            c.samples.push(m.value);
+            (c.extras ??= []).push(m.extra);
+          }
+        }
       }
       log(`  rep ${r + 1}/${reps} done`);
     }
@@ -103,6 +118,7 @@ export async function runScenario(scenario, opts) {
   const rows = contestants.map((c) => ({
     name: c.name,
     n: c.n,
+    detail: c.extras ? formatValue(median(c.extras), scenario.unit ?? 'ns') : c.detail,
     samples: c.samples,
     median: median(c.samples),
     min: min(c.samples),
@@ -110,14 +126,15 @@ export async function runScenario(scenario, opts) {
   }));
   const byName = new Map(rows.map((r) => [r.name, r]));
   const targets = (scenario.targets ?? []).map((t) => {
+    if (!names.includes(t.num) || !names.includes(t.den)) throw new Error(`${scenario.name}: target "${t.label}" names an unknown contestant`);
     const num = byName.get(t.num);
     const den = byName.get(t.den);
-    if (num === undefined || den === undefined) throw new Error(`${scenario.name}: target "${t.label}" names an unknown contestant`);
+    if (num === undefined || den === undefined) return { ...t, missing: absent.find((a) => a.name === t.num || a.name === t.den) };
     // Repetition r of every contestant ran in the same shuffled round: pairing them gives a ratio
     // range that is not inflated by drift between rounds.
     const repRatios = num.samples.map((s, i) => s / den.samples[i]);
     const ratio = num.median / den.median;
     return { ...t, ratio, minRatio: min(repRatios), maxRatio: max(repRatios), ok: ratio <= t.max };
   });
-  return { name: scenario.name, title: scenario.title, unit: scenario.unit ?? 'ns', rows, targets, reps, load, loadAfter: loadavg()[0] };
+  return { name: scenario.name, title: scenario.title, unit: scenario.unit ?? 'ns', rows, absent, detailLabel: scenario.detailLabel ?? 'detail', targets, reps, load, loadAfter: loadavg()[0] };
 }

@@ -62,3 +62,21 @@ export async function optionalImport(specifier) {
     return { reason: `${specifier} not importable (${e.code ?? e.message}); run \`npm run build\`` };
   }
 }
+
+/**
+ * otelkit's scrape (what its /metrics handler runs before writing): observe, serialize, end the
+ * exemplar cycle. `{ skip }` while `@otelkit/prometheus` is not built.
+ */
+export async function otelkitScrape(store, format = 'text') {
+  const { module: prom, reason } = await optionalImport('@otelkit/prometheus');
+  const serialize = format === 'openmetrics' ? prom?.serializeOpenMetrics : prom?.serializeText;
+  if (typeof serialize !== 'function') return { skip: reason ?? `@otelkit/prometheus has no ${format === 'openmetrics' ? 'serializeOpenMetrics' : 'serializeText'} yet` };
+  return {
+    scrape: async () => {
+      await store.observe();
+      const body = serialize(store);
+      store.endCycle();
+      return body;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { BUCKETS, VALUES, otelkit, promClient, promRegistry } from '../lib/setup.mjs';
+
+/*
+ * What exemplars cost on the record path. A bound otelkit histogram records inside one active,
+ * sampled span (BasicTracerProvider sampling everything, AsyncLocalStorage context manager, the
+ * setup a Node service has) and outside any span. With `trace_based` (the spec default) every
+ * record reads the active span; inside a sampled one it also stores value, time and span context
+ * in the bucket's slot. `always_off` must make the span irrelevant.
+ *
+ * prom-client cannot take exemplars from the active span: its user passes them by hand on every
+ * call (`observe({labels, value, exemplarLabels})`, OpenMetrics registry, `enableExemplars`). That
+ * contestant is shown for reference, not targeted.
+ */
+const advice = { advice: { explicitBucketBoundaries: [...BUCKETS] } };
+const ATTRS = { route: 'fast', status: 'ok' };
+
+let tracer;
+function inSpan() {
+  if (tracer === undefined) {
+    // Registering twice would fail silently and leave the first manager in place; once is enough.
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    tracer = new BasicTracerProvider().getTracer('bench');
+  }
+  return (run) =>
+    tracer.startActiveSpan('request', (span) => {
+      try {
+        return run();
+      } finally {
+        span.end();
+      }
+    });
+}
+
+function bound(exemplarFilter) {
+  return otelkit({ exemplarFilter }).meter.createHistogram('latency', { unit: 's', ...advice }).bind(ATTRS);
+}
+
+export default {
+  name: 'histogram-exemplars',
+  title: 'Histogram record (bound) with exemplars, inside vs outside a sampled span',
+  contestants: {
+    'otelkit outside span': () => {
+      const h = bound('trace_based');
+      return { fn: (i) => h.record(VALUES[i & 1023]) };
+    },
+    'otelkit in span': () => {
+      const h = bound('trace_based');
+      return { fn: (i) => h.record(VALUES[i & 1023]), wrap: inSpan() };
+    },
+    'otelkit in span, always_off': () => {
+      const h = bound('always_off');
+      return { fn: (i) => h.record(VALUES[i & 1023]), wrap: inSpan() };
+    },
+    'prom-client in span, exemplar by hand': () => {
+      const h = new promClient.Histogram({
+        name: 'latency_seconds',
+        help: 'h',
+        labelNames: ['route', 'status'],
+        buckets: [...BUCKETS],
+        enableExemplars: true,
+        registers: [promRegistry(true)],
+      });
+      return {
+        fn: (i) => {
+          const sc = trace.getActiveSpan()?.spanContext();
+          h.observe({ labels: ATTRS, value: VALUES[i & 1023], exemplarLabels: sc ? { trace_id: sc.traceId, span_id: sc.spanId } : {} });
+        },
+        wrap: inSpan(),
+      };
+    },
+  },
+  targets: [
+    { label: 'histogram in sampled span, exemplars on (trace_based), vs outside a span', num: 'otelkit in span', den: 'otelkit outside span', max: 1.3 },
+    { label: 'histogram in sampled span, always_off, vs outside a span', num: 'otelkit in span, always_off', den: 'otelkit outside span', max: 1.05 },
+  ],
+};
