@@ -1,0 +1,43 @@
+import { OTLPExporterError } from '@opentelemetry/otlp-exporter-base';
+
+/** A configuration value that cannot work; thrown at construction, never from an export. */
+export class OtlpConfigError extends Error {
+  override readonly name = 'OtlpConfigError';
+  /** The option at fault, e.g. `url`. */
+  readonly field: string;
+
+  constructor(field: string, message: string, example: string) {
+    super(`${field}: ${message} (example of a valid value: ${example})`);
+    this.field = field;
+  }
+}
+
+/**
+ * Why an export failed. Extends upstream's `OTLPExporterError` so code that inspects
+ * `error.code` (the HTTP status) keeps working.
+ */
+export class OtlpExportError extends OTLPExporterError {
+  override readonly name = 'OtlpExportError';
+  /** HTTP attempts made, the first one included. */
+  readonly attempts: number;
+  /** True when the last answer was retryable (429/502/503/504, network error) and the budget ran out. */
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { status?: number; body?: string; attempts: number; retryable: boolean; cause?: unknown }) {
+    super(message, options.status, options.body);
+    this.attempts = options.attempts;
+    this.retryable = options.retryable;
+    if (options.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+  }
+}
+
+/** An operation (forceFlush, shutdown) did not finish within its timeout. */
+export class OtlpTimeoutError extends Error {
+  override readonly name = 'OtlpTimeoutError';
+  readonly timeoutMillis: number;
+
+  constructor(what: string, timeoutMillis: number) {
+    super(`${what} did not finish within ${timeoutMillis} ms`);
+    this.timeoutMillis = timeoutMillis;
+  }
+}

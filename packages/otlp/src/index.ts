@@ -1,0 +1,18 @@
+export { OTLPMetricExporter } from './metric-exporter.js';
+export type { ExportOptions } from './metric-exporter.js';
+export { PeriodicExportingReader } from './periodic-reader.js';
+export type { PeriodicExportingReaderOptions } from './periodic-reader.js';
+export { encodeMetricsProtobuf } from './metrics-protobuf.js';
+export { encodeMetricsJson, toOtlpJson } from './metrics-json.js';
+export { decodePartialSuccess } from './export-response.js';
+export type { PartialSuccess } from './export-response.js';
+export { resolveOtlpMetricsOptions, validateOtlpMetricsOptions, parseOtlpHeaders, DEFAULT_METRICS_URL, DEFAULT_TIMEOUT_MILLIS } from './options.js';
+export type { OtlpMetricsOptions, ResolvedOtlpMetricsOptions } from './options.js';
+export { DEFAULT_RETRY_POLICY, backoffMillis } from './retry-policy.js';
+export type { RetryPolicy } from './retry-policy.js';
+export { parseRetryAfter } from './retry-after.js';
+export { isRetryableStatus } from './http-transport.js';
+export type { ExporterHealth } from './exporter-health.js';
+export { OtlpConfigError, OtlpExportError, OtlpTimeoutError } from './errors.js';
+export { CONTENT_TYPE_JSON, CONTENT_TYPE_PROTOBUF } from './otlp-types.js';
+export type { OtlpDataPoint, OtlpProtocol, OtlpCompression } from './otlp-types.js';
