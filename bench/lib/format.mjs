@@ -22,9 +22,9 @@ export function formatRatio(r) {
   return `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`;
 }
 
-/** "what/what" per unit, for table headers. */
-export function unitLabel(unit) {
-  return unit === 'B' ? 'per series' : 'per op';
+/** "per op" / "per series" / "per process", for table headers. */
+export function unitLabel(result) {
+  return `per ${result.per ?? (result.unit === 'B' ? 'series' : 'op')}`;
 }
 
 /** One markdown table per scenario: contestants with median, min–max and the ratio to the first. */
@@ -32,7 +32,7 @@ export function scenarioTable(result) {
   const lines = [];
   const base = result.rows[0];
   const details = result.rows.some((r) => r.detail !== undefined);
-  lines.push(`| ${result.title} | median ${unitLabel(result.unit)} | min – max | vs ${base.name} |${details ? ` ${result.detailLabel} |` : ''}`);
+  lines.push(`| ${result.title} | median ${unitLabel(result)} | min – max | vs ${base.name} |${details ? ` ${result.detailLabel} |` : ''}`);
   lines.push(`|---|---:|---:|---:|${details ? '---|' : ''}`);
   for (const r of result.rows) {
     const d = details ? ` ${r.detail ?? ''} |` : '';

@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { hrtime } from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+/*
+ * Whole-process startup: wall time from spawn to exit of a service that sets up its telemetry
+ * and exits as soon as its /metrics server listens (bench/startup/*.mjs). Module loading is most
+ * of it, so this is what a user waits for on every deploy and every short-lived job. "node" is
+ * the same process without a metrics library: the floor nobody can go under.
+ */
+const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'startup');
+
+/** OTEL_* variables of the calling shell must not change what the otelkit service sets up. */
+function cleanEnv() {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OTEL_') && k !== 'NODE_OPTIONS') env[k] = v;
+  return env;
+}
+
+function contestant(script) {
+  return () => {
+    const env = cleanEnv();
+    const run = () => {
+      const t0 = hrtime.bigint();
+      const r = spawnSync(process.execPath, [join(dir, script)], { env, encoding: 'utf8', timeout: 30_000 });
+      const ns = Number(hrtime.bigint() - t0);
+      if (r.status !== 0) {
+        const why = (r.stderr || r.error?.message || `exit ${r.status}`).split('\n').find((l) => /Error|error/.test(l)) ?? `exit ${r.status}`;
+        return { failed: why.trim().slice(0, 200) };
+      }
+      return { ns };
+    };
+    // The first run also fills the file cache, for every contestant alike.
+    const first = run();
+    if (first.failed !== undefined) return { skip: `bench/startup/${script} failed: ${first.failed}` };
+    return {
+      sample: () => {
+        const r = run();
+        if (r.failed !== undefined) throw new Error(`bench/startup/${script} failed: ${r.failed}`);
+        return r.ns;
+      },
+    };
+  };
+}
+
+export default {
+  name: 'startup',
+  title: 'Whole-process startup to a listening /metrics server',
+  per: 'process',
+  reps: 15,
+  quickReps: 1,
+  warmup: false,
+  contestants: {
+    'prom-client': contestant('prom-client.mjs'),
+    otelkit: contestant('otelkit.mjs'),
+    node: contestant('node.mjs'),
+  },
+  targets: [{ label: 'startup, whole process (initTelemetry() vs collectDefaultMetrics())', num: 'otelkit', den: 'prom-client', max: 1.1 }],
+};
