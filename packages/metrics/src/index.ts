@@ -9,7 +9,7 @@ export type { MetricStoreOptions } from './store.js';
 export { InstrumentStorage, OVERFLOW_ATTRIBUTES } from './instrument-storage.js';
 export { Cell, SumCell, GaugeCell, HistogramCell } from './cells.js';
 export type { AnyCell } from './cells.js';
-export { MetricProducer, sumExemplars, histogramExemplars } from './producer.js';
+export { MetricProducer, sumExemplars, histogramExemplars, toResourceMetrics } from './producer.js';
 export type { DataPointWithExemplars } from './producer.js';
 export { toExemplar, traceBasedContext, samplerFor } from './exemplar.js';
 export { attributesKey, canonicalAttributes, isAttributeValue } from './attributes.js';

@@ -11,6 +11,7 @@ import {
   type MetricCollectOptions,
   type MetricData,
   type MetricProducer as SdkMetricProducer,
+  type ResourceMetrics,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { GaugeCell, HistogramCell, SumCell } from './cells.js';
@@ -122,20 +123,31 @@ export class MetricProducer implements SdkMetricProducer {
 
   async collect(options?: MetricCollectOptions): Promise<CollectionResult> {
     const errors = await this.#store.observe(options?.timeoutMillis);
-    const end = millisToHrTime(Date.now());
-    const byScope = new Map<string, ScopeMetrics>();
-    for (const s of this.#store.instruments) {
-      const md = toMetricData(s, end);
-      if (md === undefined) continue;
-      const key = `${s.scope.name}\u0000${s.scope.version ?? ''}\u0000${s.scope.schemaUrl ?? ''}`;
-      let sm = byScope.get(key);
-      if (sm === undefined) {
-        sm = { scope: { name: s.scope.name, version: s.scope.version, schemaUrl: s.scope.schemaUrl }, metrics: [] };
-        byScope.set(key, sm);
-      }
-      sm.metrics.push(md);
-    }
-    this.#store.endCycle();
-    return { resourceMetrics: { resource: this.#resource, scopeMetrics: [...byScope.values()] }, errors };
+    return { resourceMetrics: toResourceMetrics(this.#store, this.#resource), errors };
   }
+
+  /** The same collection without awaiting anything: for the process 'exit' path. */
+  collectSync(): CollectionResult {
+    const errors = this.#store.observeSync();
+    return { resourceMetrics: toResourceMetrics(this.#store, this.#resource), errors };
+  }
+}
+
+/** Current state of the store (after an observation round) as sdk-metrics ResourceMetrics, grouped by scope. */
+export function toResourceMetrics(store: MetricStore, resource: Resource): ResourceMetrics {
+  const end = millisToHrTime(Date.now());
+  const byScope = new Map<string, ScopeMetrics>();
+  for (const s of store.instruments) {
+    const md = toMetricData(s, end);
+    if (md === undefined) continue;
+    const key = `${s.scope.name}\u0000${s.scope.version ?? ''}\u0000${s.scope.schemaUrl ?? ''}`;
+    let sm = byScope.get(key);
+    if (sm === undefined) {
+      sm = { scope: { name: s.scope.name, version: s.scope.version, schemaUrl: s.scope.schemaUrl }, metrics: [] };
+      byScope.set(key, sm);
+    }
+    sm.metrics.push(md);
+  }
+  store.endCycle();
+  return { resource, scopeMetrics: [...byScope.values()] };
 }

@@ -109,6 +109,37 @@ export class MetricStore {
     return errors;
   }
 
+  /**
+   * A collection round for the synchronous exit path ('exit' event, uncaught exception), where
+   * nothing asynchronous can run any more: callbacks run, promises they return are not awaited.
+   */
+  observeSync(): unknown[] {
+    const epoch = ++this.#epoch;
+    const errors: unknown[] = [];
+    const run = (fn: () => unknown): void => {
+      try {
+        fn();
+      } catch (e) {
+        errors.push(e);
+      }
+    };
+    for (const o of this.#observables) {
+      o.storage.epoch = epoch;
+      const result = new ObservationResult(o.storage, epoch);
+      for (const cb of o.callbacks) run(() => cb(result));
+    }
+    for (const b of this.#batches) {
+      run(() =>
+        b.callback({
+          observe: (observable: Observable, value: number, attributes?: Record<string, unknown>) => {
+            if (observable instanceof ObservableInstrument && b.observables.includes(observable)) observeInto(observable.storage, epoch, value, attributes as never);
+          },
+        } as never),
+      );
+    }
+    return errors;
+  }
+
   /** Ends a collection: opens a new exemplar sampling cycle. */
   endCycle(): void {
     for (const s of this.instruments) s.endCycle();

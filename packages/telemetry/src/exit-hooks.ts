@@ -3,48 +3,88 @@ import { diag } from '@opentelemetry/api';
 export interface ExitHooks {
   /** Removes every listener this installed. */
   uninstall(): void;
+  /** Marks the final export as done (an explicit `shutdown()` finished): the hooks then do nothing. */
+  markDone(): void;
+}
+
+export interface ExitHookTargets {
+  /** The asynchronous final flush (shutdown). */
+  readonly flush: () => Promise<unknown>;
+  /** The synchronous last export, for exits where the event loop no longer runs. */
+  readonly flushSync: () => void;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /**
- * Flushes before the process ends, keeping its exit semantics:
+ * Exports the last data of the process exactly once, on every way out, keeping its exit semantics:
  * - SIGTERM / SIGINT: flush (bounded), then, when no other listener handles the signal, re-raise it
  *   with the default action so the exit status still says "killed by SIGTERM" (143 in a shell).
  *   When the application has its own listener, it owns the exit; we only flush.
- * - beforeExit: flush once; the process then exits with its own `process.exitCode`.
+ * - the event loop empties (beforeExit): flush once; the exit code stays `process.exitCode`.
+ * - `process.exit()` ('exit' event) and an uncaught exception or unhandled rejection that will
+ *   kill the process (`uncaughtExceptionMonitor` with no `uncaughtException` listener): nothing
+ *   asynchronous can run any more, so a synchronous export runs instead (see final-export.ts).
+ *   Node does not emit 'exit' for a fatal exception — measured on Node 20 — hence the monitor.
  */
-export function installExitHooks(flush: () => Promise<unknown>): ExitHooks {
+export function installExitHooks(targets: ExitHookTargets): ExitHooks {
+  let state: 'idle' | 'flushing' | 'done' = 'idle';
   let flushed: Promise<void> | undefined;
   const flushOnce = (): Promise<void> => {
-    flushed ??= flush().then(
-      () => undefined,
-      (e: unknown) => diag.error(`otelkit: final flush failed: ${e instanceof Error ? e.message : String(e)}`),
-    );
+    if (flushed === undefined) {
+      state = 'flushing';
+      flushed = targets.flush().then(
+        () => undefined,
+        (e: unknown) => diag.error(`otelkit: final flush failed: ${e instanceof Error ? e.message : String(e)}`),
+      ).finally(() => {
+        state = 'done';
+      });
+    }
     return flushed;
+  };
+  const syncOnce = (): void => {
+    // A flush still in flight may not finish before the process dies: export synchronously anyway
+    // (cumulative totals, so a second copy changes no value downstream).
+    if (state === 'done') return;
+    state = 'done';
+    try {
+      targets.flushSync();
+    } catch (e) {
+      diag.error(`otelkit: final export failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   };
 
   const onSignal = (signal: NodeJS.Signals): void => {
     void flushOnce().then(() => {
-      const others = process.listeners(signal).filter((l) => l !== handlers[signal]);
+      const others = process.listeners(signal).filter((l) => l !== onSignal);
       hooks.uninstall();
       if (others.length === 0) process.kill(process.pid, signal);
     });
   };
-  const handlers: Record<string, (s: NodeJS.Signals) => void> = {};
-  for (const s of SIGNALS) {
-    handlers[s] = onSignal;
-    process.on(s, onSignal);
-  }
   const onBeforeExit = (): void => {
-    if (flushed === undefined) void flushOnce();
+    if (state === 'idle') void flushOnce();
   };
+  const onExit = (): void => syncOnce();
+  const onFatal = (_err: unknown, origin: string): void => {
+    const handled =
+      process.listenerCount('uncaughtException') > 0 ||
+      (origin === 'unhandledRejection' && process.listenerCount('unhandledRejection') > 0);
+    if (!handled) syncOnce();
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
   process.on('beforeExit', onBeforeExit);
+  process.on('exit', onExit);
+  process.on('uncaughtExceptionMonitor', onFatal);
 
   const hooks: ExitHooks = {
     uninstall: () => {
       for (const s of SIGNALS) process.removeListener(s, onSignal);
       process.removeListener('beforeExit', onBeforeExit);
+      process.removeListener('exit', onExit);
+      process.removeListener('uncaughtExceptionMonitor', onFatal);
+    },
+    markDone: () => {
+      state = 'done';
     },
   };
   return hooks;

@@ -5,12 +5,13 @@ import type { Resource } from '@opentelemetry/resources';
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { MeterProvider, MetricProducer, type Meter } from '@otelkit/metrics';
-import { buildSnapshot, type ExporterHealth, type Snapshot } from '@otelkit/meters';
-import { OTLPMetricExporter, PeriodicExportingReader } from '@otelkit/otlp';
+import { buildSnapshot, type TelemetrySnapshot } from '@otelkit/meters';
+import { OTLPMetricExporter, PeriodicExportingReader, type ExporterHealth } from '@otelkit/otlp';
 import { createMetricsHandler, startMetricsServer } from '@otelkit/prometheus';
 import { resolveConfig, type ResolvedConfig } from './config.js';
 import { FlushError } from './errors.js';
 import { installExitHooks, type ExitHooks } from './exit-hooks.js';
+import { otlpFinalRequest, reportFinal, sendSync, type FinalRequest } from './final-export.js';
 import type { TelemetryOptions } from './options.js';
 import { buildResource } from './resource.js';
 import { enableRuntimeMetrics } from './runtime-metrics.js';
@@ -61,7 +62,7 @@ export interface Telemetry {
   /** Final flush, then stops exporters and the server. Idempotent; rejects with a FlushError on failure. */
   shutdown(options?: FlushOptions): Promise<void>;
   health(): HealthReport;
-  snapshot(): Snapshot;
+  snapshot(): TelemetrySnapshot;
 }
 
 let current: Telemetry | undefined;
@@ -204,7 +205,6 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
   const shutdown = (o: FlushOptions = {}): Promise<void> => {
     shutdownDone ??= (async () => {
       const timeout = o.timeoutMillis ?? cfg.shutdownTimeoutMillis;
-      hooks?.uninstall();
       const failures: { component: string; error: unknown }[] = [];
       runtime?.disable();
       unregisterInstrumentations?.();
@@ -224,6 +224,9 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
       metrics.disable();
       trace.disable();
       if (current === handle) current = undefined;
+      // The final export happened (or was tried once): the exit hooks have nothing left to do.
+      hooks?.markDone();
+      hooks?.uninstall();
       if (failures.length > 0) throw new FlushError('shutdown', failures);
     })();
     return shutdownDone;
@@ -265,7 +268,12 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
     },
     snapshot: () => buildSnapshot(store, { startTimeMs, exporters: exporterHealth() }),
   };
-  if (cfg.shutdownHooks && !cfg.disabled) hooks = installExitHooks(() => shutdown());
+  const flushSync = (): void => {
+    const requests: FinalRequest[] = [];
+    if (cfg.otlpMetrics !== undefined) requests.push(otlpFinalRequest(new MetricProducer(store, resource), cfg.otlpMetrics));
+    reportFinal(sendSync(requests, cfg.shutdownTimeoutMillis));
+  };
+  if (cfg.shutdownHooks && !cfg.disabled) hooks = installExitHooks({ flush: () => shutdown(), flushSync });
   current = handle;
   return handle;
 }

@@ -76,6 +76,20 @@ describe('exit hooks: the last data of a short-lived job is exported', function 
     expect(exportedItems(await receiver.requests())).to.deep.equal([42]);
   });
 
+  const syncCases: [string, string, number][] = [
+    ['process.exit(4)', 'exit', 4],
+    ['an uncaught exception', 'throw', 1],
+    ['an unhandled rejection', 'reject', 1],
+  ];
+  for (const [what, mode, code] of syncCases) {
+    it(`${what}: the last collection is exported synchronously, exactly once, and the exit code is kept`, async () => {
+      const ended = await runJob(mode, receiver);
+      expect(ended.code, ended.output).to.equal(code);
+      if (mode !== 'exit') expect(ended.output).to.contain(mode === 'throw' ? 'job failed' : 'job rejected');
+      expect(exportedItems(await receiver.requests())).to.deep.equal([42]);
+    });
+  }
+
   it('an application SIGTERM listener keeps ownership of the exit; the flush still happens', async () => {
     const ended = await runJob('own-handler', receiver, 'SIGTERM');
     expect(ended.code, ended.output).to.equal(7);

@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { diag } from '@opentelemetry/api';
+import type { MetricProducer } from '@otelkit/metrics';
+import { encodeMetricsJson, encodeMetricsProtobuf } from '@otelkit/otlp';
+import type { ResolvedOtlp } from './config.js';
+
+/** One HTTP request the synchronous exit path must deliver. */
+export interface FinalRequest {
+  readonly name: string;
+  readonly url: string;
+  readonly method: 'POST' | 'PUT';
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array;
+}
+
+/**
+ * Sends requests from a short-lived child process and waits for it: the only way to do network
+ * I/O once the process is in its 'exit' event or dying of an uncaught exception, where the event
+ * loop no longer runs. The child gets the requests on stdin (never on its command line, where
+ * tokens in headers would be visible to `ps`).
+ */
+const SENDER = `
+const chunks = [];
+process.stdin.on('data', (c) => chunks.push(c));
+process.stdin.on('end', async () => {
+  const { requests, timeoutMs } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  let failed = 0;
+  await Promise.all(requests.map(async (r) => {
+    try {
+      const res = await fetch(r.url, { method: r.method, headers: r.headers, body: Buffer.from(r.body, 'base64'), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status < 200 || res.status > 299) { failed++; process.stderr.write(r.name + ': HTTP ' + res.status + '\\n'); }
+    } catch (e) {
+      failed++;
+      process.stderr.write(r.name + ': ' + (e && e.message) + '\\n');
+    }
+  }));
+  process.exitCode = failed ? 1 : 0;
+});
+`;
+
+/** Delivers `requests` synchronously, bounded by `timeoutMs`; returns the failures (never throws). */
+export function sendSync(requests: readonly FinalRequest[], timeoutMs: number): string[] {
+  if (requests.length === 0) return [];
+  const input = JSON.stringify({
+    timeoutMs,
+    requests: requests.map((r) => ({ ...r, body: Buffer.from(r.body).toString('base64') })),
+  });
+  const r = spawnSync(process.execPath, ['-e', SENDER], { input, timeout: timeoutMs + 2000, encoding: 'utf8', stdio: ['pipe', 'ignore', 'pipe'] });
+  if (r.error) return [`final export: ${r.error.message}`];
+  if (r.status === 0) return [];
+  return (r.stderr || `sender exited with ${r.status ?? r.signal}`).trim().split('\n');
+}
+
+/** The OTLP metrics request for the current state of the store, built without awaiting anything. */
+export function otlpFinalRequest(producer: MetricProducer, otlp: ResolvedOtlp): FinalRequest {
+  const { resourceMetrics } = producer.collectSync();
+  const json = otlp.protocol === 'http/json';
+  let body = json ? encodeMetricsJson(resourceMetrics) : encodeMetricsProtobuf(resourceMetrics);
+  const headers: Record<string, string> = { ...otlp.headers, 'content-type': json ? 'application/json' : 'application/x-protobuf' };
+  if (otlp.compression === 'gzip') {
+    body = gzipSync(body);
+    headers['content-encoding'] = 'gzip';
+  }
+  return { name: 'otlp-metrics', url: otlp.url, method: 'POST', headers, body };
+}
+
+/** Logs the failures of the exit path (the process is ending: diag is all that is left). */
+export function reportFinal(failures: readonly string[]): void {
+  for (const f of failures) diag.error(`otelkit: final export on exit failed: ${f}`);
+}
