@@ -10,7 +10,8 @@ Binds 127.0.0.1 and prints `otlp_receiver listening on 127.0.0.1:<port>` once re
   the OTLP/JSON hex ids are turned into the base64 that proto3 JSON expects
   (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding). A body that does not decode
   is answered 400 and recorded with its error.
-- Every request is recorded as one JSON object: path, content_type, content_encoding, status
+- Every request is recorded as one JSON object: path, content_type, content_encoding, headers
+  (lowercased names), status
   (what was answered), retry_after, received_at_ms, and body = MessageToDict(...,
   preserving_proto_field_name=True) with trace_id / span_id / parent_span_id rendered as lowercase
   hex (MessageToDict would give base64), so protobuf and JSON requests compare equal.
@@ -169,6 +170,7 @@ class Handler(BaseHTTPRequestHandler):
             "path": self.path,
             "content_type": content_type,
             "content_encoding": encoding,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
             "received_at_ms": int(time.time() * 1000),
         }
         try:

@@ -10,6 +10,8 @@ export interface DecodedRequest {
   readonly path: string;
   readonly content_type: string;
   readonly content_encoding: string;
+  /** Request headers, names lowercased. */
+  readonly headers: Readonly<Record<string, string>>;
   /** The status the receiver answered (scripted or 200; 400 when the body did not decode). */
   readonly status: number;
   readonly retry_after?: string;
