@@ -1,0 +1,197 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, IN_CI, startProcess, tempDir, waitFor, type RunningProcess } from './peers.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// src/ and dist/ are both one level below the package root, two below the repo root.
+const REPO_ROOT = resolve(here, '..', '..', '..');
+const PROVISION = join(REPO_ROOT, 'scripts', 'provision-collector.sh');
+
+/** The collector configuration shipped at the top of the repo. */
+export const SHIPPED_COLLECTOR_CONFIG = join(REPO_ROOT, 'otel-collector.yaml');
+
+let collectorBin: Promise<string> | undefined;
+
+/**
+ * Path of the otelcol-otelkit binary, built from collector/builder-config.yaml by
+ * scripts/provision-collector.sh when the cache does not have it yet (several minutes the first
+ * time; the script's progress is streamed to this process' stderr). Once per process.
+ * `OTELKIT_COLLECTOR_BIN` points at another collector build instead (it must have the same
+ * components). A failed build throws — under CI and locally alike, never a skip.
+ */
+export function ensureCollector(): Promise<string> {
+  collectorBin ??= provision().catch((e: unknown) => {
+    collectorBin = undefined;
+    throw e;
+  });
+  return collectorBin;
+}
+
+async function provision(): Promise<string> {
+  const override = process.env.OTELKIT_COLLECTOR_BIN;
+  if (override) {
+    if (!existsSync(override)) throw new Error(`OTELKIT_COLLECTOR_BIN=${override} does not exist`);
+    return override;
+  }
+  const child = spawn('bash', [PROVISION], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+  child.stderr.on('data', (b: Buffer) => {
+    const s = b.toString('utf8');
+    stderr = (stderr + s).slice(-20_000);
+    // A cached binary answers in one line; a build prints its phases and packages, shown live.
+    if (!/^provision-collector: ok: /.test(s)) process.stderr.write(s);
+  });
+  const code = await new Promise<number | null>((res) => child.once('close', (c) => res(c)));
+  const bin = stdout.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !bin || !existsSync(bin)) {
+    throw new Error(
+      `building the test collector failed${IN_CI ? ' (CI)' : ''}: bash ${PROVISION} exited ${code}\n${stderr.slice(-4000)}\n` +
+        'It needs Go >= 1.25 (https://go.dev/dl/, or OTELKIT_GO=/path/to/go) and the Go module proxy.',
+    );
+  }
+  return bin;
+}
+
+/** Result of `otelcol validate`. */
+export interface CollectorValidation {
+  readonly ok: boolean;
+  readonly exitCode: number | null;
+  readonly output: string;
+}
+
+/** Runs `<collector> validate --config <path>` with `env` added to this process' environment. */
+export async function validateCollectorConfig(configPath: string, env: Record<string, string> = {}): Promise<CollectorValidation> {
+  const bin = await ensureCollector();
+  const r = spawnSync(bin, ['validate', `--config=${configPath}`], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return { ok: r.status === 0, exitCode: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+export interface CollectorOptions {
+  /** Configuration file; default the shipped otel-collector.yaml. */
+  readonly config?: string;
+  /** Extra environment for the collector, on top of the port variables (which it may override). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** How long to wait for health_check to answer 200; default 30 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** A collector running on free loopback ports, from a config using otel-collector.yaml's variables. */
+export interface RunningCollector {
+  /** OTLP/HTTP base URL (`/v1/metrics`, `/v1/traces` below it). */
+  readonly otlpHttpUrl: string;
+  /** OTLP/gRPC `host:port`. */
+  readonly otlpGrpcEndpoint: string;
+  /** `host:port` of the Prometheus exporter, for a scrape target. */
+  readonly prometheusEndpoint: string;
+  /** `http://<prometheusEndpoint>/metrics` */
+  readonly prometheusUrl: string;
+  readonly healthUrl: string;
+  /** The collector's own metrics (`otelcol_*`), Prometheus text. */
+  readonly telemetryUrl: string;
+  /** Where `file/traces` writes (OTLP/JSON, one export request per line). */
+  readonly fileExporterPath: string;
+  /** The environment the collector was started with (ports and paths included). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The current process (a new one after {@link RunningCollector.start}). */
+  process(): RunningProcess;
+  /** Everything every process of this collector printed so far. */
+  output(): string;
+  /** Stops the process but keeps ports and files: an outage the same collector can return from. */
+  pause(): Promise<void>;
+  /** Starts again on the same ports and files, with `env` overriding the previous environment. */
+  start(env?: Readonly<Record<string, string>>): Promise<void>;
+  /** The export requests `file/traces` wrote so far (the file exporter flushes every second). */
+  readTraceFile(): Promise<any[]>;
+  /** Stops the process and removes its files. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the test collector (see {@link ensureCollector}) with every listener on a free loopback
+ * port, passed through otel-collector.yaml's `OTELKIT_*` variables, and waits until its
+ * health_check answers 200.
+ * @example
+ * const c = await startCollector();
+ * // export OTLP to c.otlpHttpUrl, scrape c.prometheusEndpoint ...
+ * await c.stop();
+ */
+export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
+  const bin = await ensureCollector();
+  const config = options.config ?? SHIPPED_COLLECTOR_CONFIG;
+  const dir = await tempDir('collector');
+  const [grpc, http, prom, health, telemetry] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const fileExporterPath = join(dir.path, 'traces.jsonl');
+  let env: Record<string, string> = {
+    OTELKIT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
+    OTELKIT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`,
+    OTELKIT_PROMETHEUS_ENDPOINT: `127.0.0.1:${prom}`,
+    OTELKIT_HEALTH_ENDPOINT: `127.0.0.1:${health}`,
+    OTELKIT_COLLECTOR_TELEMETRY_HOST: '127.0.0.1',
+    OTELKIT_COLLECTOR_TELEMETRY_PORT: String(telemetry),
+    OTELKIT_TRACES_FILE: fileExporterPath,
+    ...options.env,
+  };
+  const healthUrl = `http://127.0.0.1:${health}/`;
+  let outputs = '';
+  let proc: RunningProcess | undefined;
+  const launch = async (): Promise<void> => {
+    const p = startProcess(bin, [`--config=${config}`], { env: { ...process.env, ...env }, cwd: dir.path });
+    proc = p;
+    await waitFor('the collector health_check to answer 200', async () => {
+      if (p.child.exitCode !== null) throw new Error(`collector exited with code ${p.child.exitCode}`);
+      return (await fetch(healthUrl)).status === 200;
+    }, options.readyTimeoutMs ?? 30_000, 50).catch(async (e: Error) => {
+      await p.stop();
+      throw new Error(`${e.message}\n${p.output().slice(-6000)}`);
+    });
+  };
+  const halt = async (): Promise<void> => {
+    if (!proc) return;
+    const p = proc;
+    proc = undefined;
+    await p.stop(10_000);
+    outputs += p.output();
+  };
+  await launch().catch(async (e) => {
+    await dir.remove();
+    throw e;
+  });
+  return {
+    otlpHttpUrl: `http://127.0.0.1:${http}`,
+    otlpGrpcEndpoint: `127.0.0.1:${grpc}`,
+    prometheusEndpoint: `127.0.0.1:${prom}`,
+    prometheusUrl: `http://127.0.0.1:${prom}/metrics`,
+    healthUrl,
+    telemetryUrl: `http://127.0.0.1:${telemetry}/metrics`,
+    fileExporterPath,
+    get env() {
+      return env;
+    },
+    process: () => {
+      if (!proc) throw new Error('the collector is not running');
+      return proc;
+    },
+    output: () => outputs + (proc?.output() ?? ''),
+    pause: halt,
+    start: async (more = {}) => {
+      await halt();
+      env = { ...env, ...more };
+      await launch();
+    },
+    readTraceFile: async () => {
+      if (!existsSync(fileExporterPath)) return [];
+      const text = await readFile(fileExporterPath, 'utf8');
+      // Only complete lines: a flush may end mid-request.
+      return text.split('\n').slice(0, -1).filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+    },
+    stop: async () => {
+      await halt();
+      await dir.remove();
+    },
+  };
+}
