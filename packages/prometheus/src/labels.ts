@@ -1,0 +1,136 @@
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { WarnOnce, type AnyCell } from '@otelkit/metrics';
+import { attributeNumber, escapeLabelValue } from './escape.js';
+import { HISTOGRAM_BUCKET_LABEL, prometheusLabelName, RENAMED_BUCKET_LABEL } from './naming.js';
+
+/** One diagnostic per kind for everything the exposition drops or renames. */
+export const expositionWarn = new WarnOnce('otelkit/prometheus');
+
+/** Labels the spec adds for the instrumentation scope. */
+export const SCOPE_LABEL_NAMES: ReadonlySet<string> = new Set(['otel_scope_name', 'otel_scope_version', 'otel_scope_schema_url']);
+
+/**
+ * First character of a cached label string whose attributes map onto a scope label name
+ * (an attribute `otel.scope.name`): with scope labels on, such a series takes the slow path that
+ * joins both values; the rest of the string is the attribute-only label list.
+ */
+export const SCOPE_COLLISION_MARK = '\u0000';
+
+/** A label before escaping: its Prometheus name, the original key (for ordering) and raw value. */
+export interface LabelPair {
+  readonly name: string;
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * An attribute value as a label value, per
+ * https://opentelemetry.io/docs/specs/otel/common/#anyvalue-representation-for-non-otlp-protocols
+ * (arrays as JSON, booleans as `true`/`false`).
+ */
+export function attributeValueString(v: AttributeValue): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return attributeNumber(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return JSON.stringify(v);
+}
+
+const nameMemo = new Map<string, string | undefined>();
+
+/** Memoised {@link prometheusLabelName}: attribute keys are few and repeat across series. */
+function labelNameOf(key: string): string | undefined {
+  if (nameMemo.has(key)) return nameMemo.get(key);
+  const n = prometheusLabelName(key);
+  if (nameMemo.size > 10_000) nameMemo.clear();
+  nameMemo.set(key, n);
+  return n;
+}
+
+/**
+ * Label pairs of an attribute set, ordered by original key. On a histogram an attribute named
+ * `le` becomes `exported_le` (see {@link RENAMED_BUCKET_LABEL}); keys that leave no valid label
+ * name are dropped with one warning.
+ */
+export function attributePairs(attrs: Attributes, histogram: boolean): LabelPair[] {
+  const keys = Object.keys(attrs).sort();
+  const out: LabelPair[] = [];
+  for (const key of keys) {
+    const v = attrs[key];
+    if (v === undefined || v === null) continue;
+    let name = labelNameOf(key);
+    if (name === undefined) {
+      expositionWarn.warn(`label-name:${key}`, `attribute ${JSON.stringify(key)} has no valid Prometheus label name left after sanitizing; it is not exposed`);
+      continue;
+    }
+    if (histogram && name === HISTOGRAM_BUCKET_LABEL) {
+      expositionWarn.warn('le-rename', `attribute ${JSON.stringify(key)} on a histogram is exposed as label "${RENAMED_BUCKET_LABEL}": "le" is the bucket bound`);
+      name = RENAMED_BUCKET_LABEL;
+    }
+    out.push({ name, key, value: attributeValueString(v) });
+  }
+  return out;
+}
+
+/**
+ * `name="value",…` for a list of pairs. Keys that collide after sanitizing (`http.method` and
+ * `http_method`) become one label whose values are joined with `;` in the lexicographic order of
+ * the original keys — never two labels with one name.
+ * https://opentelemetry.io/docs/specs/otel/compatibility/prometheus_and_openmetrics/#metric-attributes
+ */
+export function joinPairs(pairs: readonly LabelPair[]): string {
+  let collide = false;
+  for (let i = 1; i < pairs.length && !collide; i++) {
+    for (let j = 0; j < i; j++) {
+      if (pairs[i]!.name === pairs[j]!.name) {
+        collide = true;
+        break;
+      }
+    }
+  }
+  let out = '';
+  if (!collide) {
+    for (const p of pairs) out += (out === '' ? '' : ',') + p.name + '="' + escapeLabelValue(p.value) + '"';
+    return out;
+  }
+  const sorted = [...pairs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const joined = new Map<string, string[]>();
+  for (const p of sorted) {
+    const list = joined.get(p.name);
+    if (list === undefined) joined.set(p.name, [p.value]);
+    else list.push(p.value);
+  }
+  for (const [name, values] of joined) out += (out === '' ? '' : ',') + name + '="' + escapeLabelValue(values.join(';')) + '"';
+  return out;
+}
+
+/**
+ * The cached, escaped attribute label list of a series (no braces, no scope labels), computed on
+ * the series' first scrape and kept in `cell.exportCache`; identical for both formats.
+ */
+export function cellLabels(cell: AnyCell, histogram: boolean): string {
+  const cached = cell.exportCache;
+  if (cached !== undefined) return cached;
+  const pairs = attributePairs(cell.attributes, histogram);
+  let s = joinPairs(pairs);
+  for (const p of pairs) {
+    if (SCOPE_LABEL_NAMES.has(p.name)) {
+      s = SCOPE_COLLISION_MARK + s;
+      break;
+    }
+  }
+  cell.exportCache = s;
+  return s;
+}
+
+/** Scope label pairs; empty version and schema URL are left out (Prometheus drops empty labels anyway). */
+export function scopePairs(scope: { name: string; version?: string; schemaUrl?: string }): LabelPair[] {
+  const out: LabelPair[] = [{ name: 'otel_scope_name', key: 'otel_scope_name', value: scope.name }];
+  if (scope.version) out.push({ name: 'otel_scope_version', key: 'otel_scope_version', value: scope.version });
+  if (scope.schemaUrl) out.push({ name: 'otel_scope_schema_url', key: 'otel_scope_schema_url', value: scope.schemaUrl });
+  return out;
+}
+
+/** Slow path for a series whose attributes collide with scope labels: one label list with joined values. */
+export function mergedScopeLabels(cell: AnyCell, histogram: boolean, scope: readonly LabelPair[]): string {
+  return joinPairs([...attributePairs(cell.attributes, histogram), ...scope]);
+}
