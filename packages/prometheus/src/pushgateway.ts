@@ -219,8 +219,12 @@ export class PushgatewayPusher {
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new PushError(method, url, undefined, '', new Error(`collection took longer than ${this.#timeoutMs} ms`));
-      const { status, text } = await this.#send(method, headers, body, remaining);
-      if (status < 200 || status > 299) throw new PushError(method, url, status, text.slice(0, MAX_ERROR_BODY));
+      const { status, text, location } = await this.#send(method, headers, body, remaining);
+      if (status < 200 || status > 299) {
+        // A 3xx is never followed: the Pushgateway stored nothing (it answers 301 to a `//` path).
+        const detail = status >= 300 && status < 400 && location ? `(redirect to ${location} not followed) ${text}` : text;
+        throw new PushError(method, url, status, detail.slice(0, MAX_ERROR_BODY));
+      }
       if (method === 'DELETE') this.#deletes++;
       else this.#pushes++;
       this.#lastSuccessMs = Date.now();
@@ -237,7 +241,7 @@ export class PushgatewayPusher {
     }
   }
 
-  #send(method: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+  #send(method: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<{ status: number; text: string; location: string | undefined }> {
     const target = new URL(this.#base.href);
     target.username = '';
     target.password = '';
@@ -254,7 +258,7 @@ export class PushgatewayPusher {
         });
         res.on('end', () => {
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), location: res.headers.location });
         });
         res.on('error', (e) => {
           clearTimeout(timer);

@@ -175,7 +175,7 @@ describe('pushgateway (real Prometheus Pushgateway 1.5)', function () {
     const e = await rejection(p.push());
     expect(e.status).to.equal(301);
     expect(p.health()).to.include({ pushes: 0, failures: 1 });
-    expect(p.health().lastError).to.contain('answered 301');
+    expect(p.health().lastError).to.contain('answered 301').and.to.contain('/prefix/metrics/job/redirected not followed');
     expect((await groups(pg)).filter((g) => g.labels.job === 'redirected')).to.deep.equal([]);
   });
 
