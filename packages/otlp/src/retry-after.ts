@@ -10,6 +10,9 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
   const v = (Array.isArray(value) ? value[0] ?? '' : value).trim();
   if (v === '') return undefined;
   if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // Every HTTP-date form (IMF-fixdate, RFC 850, asctime) names the weekday; without this check
+  // Date.parse would read "-5" as the year -5.
+  if (!/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)/.test(v)) return undefined;
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
