@@ -51,7 +51,7 @@ function exemplarSuffix(value: number, timeMs: number, traceId: string, spanId: 
 
 /** Label list of a series whose attribute labels collide with scope labels (rare). */
 function slowLabels(cell: AnyCell, ip: InstrumentPlan, cached: string): string {
-  return ip.scopeList === '' ? cached.slice(1) : mergedScopeLabels(cell, ip.type === 'histogram', ip.scope);
+  return ip.scopeList === '' ? cached.slice(1) : mergedScopeLabels(cell, ip.type === 'histogram', ip.scope, ip.storage.descriptor.name);
 }
 
 function duplicate(dedupe: Set<string>, key: string, family: string): boolean {
@@ -73,7 +73,7 @@ function writeSums(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: readon
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i] as SumCell | GaugeCell;
     let a = c.exportCache;
-    if (a === undefined) a = cellLabels(c, false);
+    if (a === undefined) a = cellLabels(c, false, ip.storage.descriptor.name);
     let head: string;
     if (a === '') head = bare;
     else if (a.charCodeAt(0) !== 0) head = open + a + '} ';
@@ -115,7 +115,7 @@ function writeHistograms(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: 
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i] as HistogramCell;
     let a = c.exportCache;
-    if (a === undefined) a = cellLabels(c, true);
+    if (a === undefined) a = cellLabels(c, true, ip.storage.descriptor.name);
     let labels: string;
     if (a === '') labels = scopeList;
     else if (a.charCodeAt(0) !== 0) labels = scopeList === '' ? a : scopeList + ',' + a;

@@ -51,7 +51,7 @@ function labelNameOf(key: string): string | undefined {
  * `le` becomes `exported_le` (see {@link RENAMED_BUCKET_LABEL}); keys that leave no valid label
  * name are dropped with one warning.
  */
-export function attributePairs(attrs: Attributes, histogram: boolean): LabelPair[] {
+export function attributePairs(attrs: Attributes, histogram: boolean, owner = ''): LabelPair[] {
   const keys = Object.keys(attrs).sort();
   const out: LabelPair[] = [];
   for (const key of keys) {
@@ -59,11 +59,11 @@ export function attributePairs(attrs: Attributes, histogram: boolean): LabelPair
     if (v === undefined || v === null) continue;
     let name = labelNameOf(key);
     if (name === undefined) {
-      expositionWarn.warn(`label-name:${key}`, `attribute ${JSON.stringify(key)} has no valid Prometheus label name left after sanitizing; it is not exposed`);
+      expositionWarn.warn(`label-name:${owner}:${key}`, `${owner}: attribute ${JSON.stringify(key)} has no valid Prometheus label name left after sanitizing; it is not exposed`);
       continue;
     }
     if (histogram && name === HISTOGRAM_BUCKET_LABEL) {
-      expositionWarn.warn('le-rename', `attribute ${JSON.stringify(key)} on a histogram is exposed as label "${RENAMED_BUCKET_LABEL}": "le" is the bucket bound`);
+      expositionWarn.warn(`le-rename:${owner}`, `${owner}: attribute ${JSON.stringify(key)} on a histogram is exposed as label "${RENAMED_BUCKET_LABEL}": "le" is the bucket bound`);
       name = RENAMED_BUCKET_LABEL;
     }
     out.push({ name, key, value: attributeValueString(v) });
@@ -107,10 +107,10 @@ export function joinPairs(pairs: readonly LabelPair[]): string {
  * The cached, escaped attribute label list of a series (no braces, no scope labels), computed on
  * the series' first scrape and kept in `cell.exportCache`; identical for both formats.
  */
-export function cellLabels(cell: AnyCell, histogram: boolean): string {
+export function cellLabels(cell: AnyCell, histogram: boolean, owner: string): string {
   const cached = cell.exportCache;
   if (cached !== undefined) return cached;
-  const pairs = attributePairs(cell.attributes, histogram);
+  const pairs = attributePairs(cell.attributes, histogram, owner);
   let s = joinPairs(pairs);
   for (const p of pairs) {
     if (SCOPE_LABEL_NAMES.has(p.name)) {
@@ -131,6 +131,6 @@ export function scopePairs(scope: { name: string; version?: string; schemaUrl?: 
 }
 
 /** Slow path for a series whose attributes collide with scope labels: one label list with joined values. */
-export function mergedScopeLabels(cell: AnyCell, histogram: boolean, scope: readonly LabelPair[]): string {
-  return joinPairs([...attributePairs(cell.attributes, histogram), ...scope]);
+export function mergedScopeLabels(cell: AnyCell, histogram: boolean, scope: readonly LabelPair[], owner: string): string {
+  return joinPairs([...attributePairs(cell.attributes, histogram, owner), ...scope]);
 }

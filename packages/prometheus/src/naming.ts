@@ -192,12 +192,15 @@ export function prometheusMetricName(name: string, unit: string, kind: Instrumen
   const type = prometheusType(kind);
   if (type === 'counter') {
     tokens = tokens.filter((t) => t !== 'total');
+    // Deviation: a counter named only `total` would be `total` (Collector), which has no family
+    // name in OpenMetrics; `total_total` keeps the `<family>_total` shape.
+    if (tokens.length === 0) tokens.push('total');
     tokens.push('total');
   } else if (unit === '1' && type === 'gauge' && !isSum(kind)) {
     tokens = tokens.filter((t) => t !== 'ratio');
     tokens.push('ratio');
   }
-  if (type !== 'counter' && tokens.length > 1 && tokens[tokens.length - 1] === 'total') tokens.pop();
+  while (type !== 'counter' && tokens.length > 1 && tokens[tokens.length - 1] === 'total') tokens.pop();
 
   let out = tokens.join('_');
   if (out === '') return '_';

@@ -19,7 +19,7 @@ const cache = new WeakMap<Resource, TargetInfoLines>();
 export function targetInfoLines(resource: Resource, openMetrics: boolean): string {
   let lines = cache.get(resource);
   if (lines === undefined) {
-    const labels = joinPairs(attributePairs(resource.attributes, false));
+    const labels = joinPairs(attributePairs(resource.attributes, false, 'target_info'));
     lines =
       labels === ''
         ? { text: '', openMetrics: '' }
