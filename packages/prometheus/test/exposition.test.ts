@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { resourceFromAttributes, emptyResource } from '@opentelemetry/resources';
 import { MeterProvider, type GaugeCell, type HistogramCell } from '@otelkit/metrics';
-import { FORMATS, metaLines, samples, scrape, serialize, validate, withDiag } from './support.js';
+import { FORMATS, metaLines, samples, scrape, serialize, validate, withDiag } from './exposition-support.js';
 
 // Rules both formats share (EXPOSITION.md "Both formats"), run once per format.
 for (const format of FORMATS) {

@@ -3,7 +3,7 @@ import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider, type HistogramCell, type SumCell } from '@otelkit/metrics';
 import { OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics, serializeOpenMetricsBuffer } from '../src/index.js';
-import { metaLines, samples, scrape, validate } from './support.js';
+import { metaLines, samples, scrape, validate } from './exposition-support.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const SPAN = 'b7ad6b7169203331';

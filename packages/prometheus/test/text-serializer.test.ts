@@ -3,7 +3,7 @@ import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider } from '@otelkit/metrics';
 import { serializeText, serializeTextBuffer, TEXT_CONTENT_TYPE } from '../src/index.js';
-import { metaLines, samples, scrape } from './support.js';
+import { metaLines, samples, scrape } from './exposition-support.js';
 
 const sampled = trace.setSpanContext(context.active(), { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED });
 

@@ -1,0 +1,77 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { diag } from '@opentelemetry/api';
+import { PortInUseError, PrometheusConfigError } from './errors.js';
+import { createMetricsHandler, type MetricsHandlerOptions } from './handler.js';
+
+/** Options of {@link startMetricsServer}: where to listen, plus everything the handler takes. */
+export interface MetricsServerOptions extends MetricsHandlerOptions {
+  /** Default `localhost`. */
+  readonly host?: string;
+  /** Default 9464 (the OpenTelemetry Prometheus exporter port); 0 picks a free port. */
+  readonly port?: number;
+}
+
+/** A running metrics server. */
+export interface MetricsServer {
+  /** `http://host:port/path`. */
+  readonly url: string;
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_PORT = 9464;
+
+/**
+ * Serves the `/metrics` handler on its own HTTP server. A taken port rejects with
+ * {@link PortInUseError}; later server errors are logged through `diag`, never thrown at the host.
+ *
+ * @example
+ * const server = await startMetricsServer({ store: provider.store, resource, port: 9464 });
+ * console.log(`metrics at ${server.url}`);
+ */
+export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
+  const host = options.host ?? 'localhost';
+  const port = options.port ?? DEFAULT_PORT;
+  if (typeof host !== 'string' || host === '') throw new PrometheusConfigError('host', `must be a host name or address, e.g. "0.0.0.0" or "localhost" (got ${JSON.stringify(host)})`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new PrometheusConfigError('port', `must be an integer from 0 to 65535, e.g. 9464 (got ${JSON.stringify(port)})`);
+  }
+  const handler = createMetricsHandler(options);
+  const server: Server = createServer(handler);
+  // Slow clients must not hold a scrape connection forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port, { cause: err }) : err);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+  server.on('error', (err) => diag.error(`otelkit/prometheus: metrics server error: ${err.message}`));
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  const bound = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const path = options.path ?? '/metrics';
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${bound}${path}`,
+    port: bound,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}
