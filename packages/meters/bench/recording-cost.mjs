@@ -1,92 +1,123 @@
-// Recording cost of the meter sets against prom-client, one process, medians of several rounds.
-// Run: npm run build && node packages/meters/bench/recording-cost.mjs
+// Recording cost and memory of the meter sets against prom-client, one process.
+// Run (after `npx tsc -b packages/meters`): node --expose-gc packages/meters/bench/recording-cost.mjs
+// Time: median over rounds of ns per call. Two otelkit settings: exemplars off (how bench/ compares
+// instruments) and the default trace_based filter with an AsyncLocalStorage context manager (what a
+// service under initTelemetry() runs: every record reads the active span).
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider } from '@otelkit/metrics';
 import client from 'prom-client';
-import { createCoordinatorMeters, createServiceHealthMeters } from '../dist/index.js';
+import { createCoordinatorMeters, createServiceHealthMeters, LATENCY_BUCKETS, PROCESSING_BUCKETS } from '../dist/index.js';
 
-// A real service has a context manager; the default exemplar filter (trace_based) reads it on every record.
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
-const N = 2_000_000;
-const ROUNDS = 7;
-
-function time(fn) {
-  const t0 = process.hrtime.bigint();
-  fn(N);
-  return Number(process.hrtime.bigint() - t0) / N;
-}
+const N = 1_000_000;
+const ROUNDS = 9;
+const routes = ['fast', 'planner', 'hgnn'];
+const values = Array.from({ length: 1024 }, (_, i) => 0.001 * Math.pow(20000, ((i * 2654435761) >>> 0) / 2 ** 32));
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1];
 }
 
-const registry = new client.Registry();
-const promCounter = new client.Counter({ name: 'decisions_total', help: 'h', labelNames: ['route'], registers: [registry] });
-const promHist = new client.Histogram({
-  name: 'duration_seconds',
-  help: 'h',
-  labelNames: ['service', 'operation'],
-  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-  registers: [registry],
-});
-const promExecHist = new client.Histogram({
-  name: 'exec_seconds',
-  help: 'h',
-  labelNames: ['path'],
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60],
-  registers: [registry],
-});
+function prom() {
+  const registry = new client.Registry();
+  const decisions = new client.Counter({ name: 'decisions_total', help: 'h', labelNames: ['route'], registers: [registry] });
+  const duration = new client.Histogram({ name: 'duration_seconds', help: 'h', labelNames: ['path'], buckets: [...LATENCY_BUCKETS], registers: [registry] });
+  const cycle = new client.Histogram({ name: 'cycle_seconds', help: 'h', labelNames: ['service', 'operation'], buckets: [...PROCESSING_BUCKETS], registers: [registry] });
+  return { decisions, duration, cycle };
+}
 
-const provider = new MeterProvider();
-const meter = provider.getMeter('bench');
-const coordinator = createCoordinatorMeters(meter);
-const health = createServiceHealthMeters(meter, { service: 'evaluator' });
-const cycle = health.cycle('evaluate');
+function otelkit(exemplarFilter) {
+  const meter = new MeterProvider({ exemplarFilter }).getMeter('bench');
+  return { coordinator: createCoordinatorMeters(meter), health: createServiceHealthMeters(meter, { service: 'evaluator' }) };
+}
 
-// The floor: one bound cell of @otelkit/metrics, no meter-set layer.
-const floorCells = ['fast', 'planner', 'hgnn'].map((route) => meter.createCounter('floor').bind({ route }));
-const offMeter = new MeterProvider({ exemplarFilter: 'always_off' }).getMeter('bench');
-const coordinatorOff = createCoordinatorMeters(offMeter);
-
-const values = Array.from({ length: 1024 }, (_, i) => ((i * 7919) % 1000) / 400);
-const routes = ['fast', 'planner', 'hgnn'];
+const p = prom();
+const off = otelkit('always_off');
+const tb = otelkit('trace_based');
+const offCycle = off.health.cycle('evaluate');
+const tbCycle = tb.health.cycle('evaluate');
 
 const scenarios = {
-  'prom-client counter.inc({route})': (n) => {
-    for (let i = 0; i < n; i++) promCounter.inc({ route: routes[i % 3] });
-  },
-  'otelkit routing.decision(route)': (n) => {
-    for (let i = 0; i < n; i++) coordinator.routing.decision(routes[i % 3]);
-  },
-  'floor: bound cell add (metrics package, no meter set)': (n) => {
-    for (let i = 0; i < n; i++) floorCells[i % 3].add(1);
-  },
-  'otelkit routing.decision(route), exemplarFilter=always_off': (n) => {
-    for (let i = 0; i < n; i++) coordinatorOff.routing.decision(routes[i % 3]);
-  },
-  'prom-client histogram.observe({service,operation}, v)': (n) => {
-    for (let i = 0; i < n; i++) promHist.observe({ service: 'evaluator', operation: 'evaluate' }, values[i & 1023]);
-  },
-  'otelkit health cycle(op).record(v) [hist + outcome counter]': (n) => {
-    for (let i = 0; i < n; i++) cycle.record(values[i & 1023]);
-  },
-  'prom-client histogram.observe({path}, v)': (n) => {
-    for (let i = 0; i < n; i++) promExecHist.observe({ path: routes[i % 3] }, values[i & 1023]);
-  },
-  'otelkit execution.duration(path, v)': (n) => {
-    for (let i = 0; i < n; i++) coordinator.execution.duration(routes[i % 3], values[i & 1023]);
-  },
+  'prom-client counter.inc({route})': (n) => { for (let i = 0; i < n; i++) p.decisions.inc({ route: routes[i % 3] }); },
+  'otelkit routing.decision(route) [exemplars off]': (n) => { for (let i = 0; i < n; i++) off.coordinator.routing.decision(routes[i % 3]); },
+  'otelkit routing.decision(route) [trace_based]': (n) => { for (let i = 0; i < n; i++) tb.coordinator.routing.decision(routes[i % 3]); },
+  'prom-client histogram.observe({path}, v)': (n) => { for (let i = 0; i < n; i++) p.duration.observe({ path: routes[i % 3] }, values[i & 1023]); },
+  'otelkit execution.duration(path, v) [exemplars off]': (n) => { for (let i = 0; i < n; i++) off.coordinator.execution.duration(routes[i % 3], values[i & 1023]); },
+  'otelkit execution.duration(path, v) [trace_based]': (n) => { for (let i = 0; i < n; i++) tb.coordinator.execution.duration(routes[i % 3], values[i & 1023]); },
+  'prom-client histogram.observe({service,operation}, v)': (n) => { for (let i = 0; i < n; i++) p.cycle.observe({ service: 'evaluator', operation: 'evaluate' }, values[i & 1023]); },
+  'otelkit cycle.record(v) (histogram + outcome counter) [exemplars off]': (n) => { for (let i = 0; i < n; i++) offCycle.record(values[i & 1023]); },
+  'otelkit cycle.record(v) (histogram + outcome counter) [trace_based]': (n) => { for (let i = 0; i < n; i++) tbCycle.record(values[i & 1023]); },
 };
 
-const results = {};
-for (const name of Object.keys(scenarios)) results[name] = [];
-for (let r = 0; r < ROUNDS; r++) for (const [name, fn] of Object.entries(scenarios)) results[name].push(time(fn));
-const ns = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
-for (const [k, v] of Object.entries(ns)) console.log(`${k.padEnd(62)} ${v.toFixed(1).padStart(7)} ns/op`);
+const samples = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, fn] of Object.entries(scenarios)) {
+    const t0 = process.hrtime.bigint();
+    fn(N);
+    samples[name].push(Number(process.hrtime.bigint() - t0) / N);
+  }
+}
+const ns = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+console.log(`node ${process.version}, ${N} calls × ${ROUNDS} rounds, median ns/call`);
+for (const [k, v] of Object.entries(ns)) console.log(`  ${k.padEnd(72)} ${v.toFixed(1).padStart(7)}`);
 const ratio = (a, b) => (ns[a] / ns[b]).toFixed(3);
-console.log(`counter ratio (otelkit / prom-client): ${ratio('otelkit routing.decision(route)', 'prom-client counter.inc({route})')}  (target <= 0.25)`);
-console.log(`histogram ratio, by path (otelkit / prom-client): ${ratio('otelkit execution.duration(path, v)', 'prom-client histogram.observe({path}, v)')}  (target <= 0.25)`);
-console.log(`cycle.record (histogram + counter) / prom-client observe: ${ratio('otelkit health cycle(op).record(v) [hist + outcome counter]', 'prom-client histogram.observe({service,operation}, v)')}`);
+console.log('ratios (target <= 0.25):');
+for (const mode of ['exemplars off', 'trace_based']) {
+  console.log(`  counter   [${mode}] ${ratio(`otelkit routing.decision(route) [${mode}]`, 'prom-client counter.inc({route})')}`);
+  console.log(`  histogram [${mode}] ${ratio(`otelkit execution.duration(path, v) [${mode}]`, 'prom-client histogram.observe({path}, v)')}`);
+}
+
+// Memory per series: the same series on both sides — per (service, operation) one cycle-duration
+// histogram series and two outcome counter series — made through each library's handles, heap
+// measured after GC. otelkit's figure includes the meter-set objects (Cycle, Dimension) per operation.
+if (typeof globalThis.gc === 'function') {
+  const SERVICES = 100;
+  const OPS = 10;
+  const heap = () => {
+    globalThis.gc();
+    globalThis.gc();
+    return process.memoryUsage().heapUsed;
+  };
+  let keep;
+  let h0 = heap();
+  {
+    const registry = new client.Registry();
+    const c = new client.Counter({ name: 'cycles_total', help: 'h', labelNames: ['service', 'operation', 'outcome'], registers: [registry] });
+    const h = new client.Histogram({ name: 'cycle_seconds', help: 'h', labelNames: ['service', 'operation'], buckets: [...PROCESSING_BUCKETS], registers: [registry] });
+    const handles = [];
+    for (let s = 0; s < SERVICES; s++) {
+      for (let o = 0; o < OPS; o++) {
+        const service = `svc${s}`;
+        const operation = `op${o}`;
+        const hh = h.labels({ service, operation });
+        hh.observe(0.1);
+        const ok = c.labels({ service, operation, outcome: 'success' });
+        ok.inc();
+        const ko = c.labels({ service, operation, outcome: 'failure' });
+        ko.inc(0);
+        handles.push(hh, ok, ko);
+      }
+    }
+    keep = [registry, handles];
+  }
+  const promBytes = (heap() - h0) / (SERVICES * OPS * 3);
+  keep = undefined;
+  h0 = heap();
+  {
+    const provider = new MeterProvider({ exemplarFilter: 'always_off' });
+    const meter = provider.getMeter('bench');
+    const sets = [];
+    for (let s = 0; s < SERVICES; s++) {
+      const health = createServiceHealthMeters(meter, { service: `svc${s}` });
+      for (let o = 0; o < OPS; o++) health.cycle(`op${o}`).record(0.1);
+      sets.push(health);
+    }
+    keep = [provider, sets];
+    if (provider.store.seriesCount !== SERVICES * OPS * 3) throw new Error(`expected ${SERVICES * OPS * 3} series, got ${provider.store.seriesCount}`);
+  }
+  const okBytes = (heap() - h0) / (SERVICES * OPS * 3);
+  console.log(`memory per series (${SERVICES * OPS * 3} series: ${SERVICES * OPS} histogram + ${SERVICES * OPS * 2} counter): prom-client ${promBytes.toFixed(0)} B, otelkit meter sets ${okBytes.toFixed(0)} B`);
+} else console.log('memory: run with node --expose-gc');

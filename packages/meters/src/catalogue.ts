@@ -46,6 +46,8 @@ interface Bindable<H> {
  */
 export function bindAdd(counter: { add(value: number, attributes?: Attributes): void } & Bindable<AddHandle>, attributes: Attributes): AddHandle {
   if (typeof counter.bind === 'function') return counter.bind(attributes);
+  // Makes the series exist from the start, as a bound otelkit cell does.
+  counter.add(0, attributes);
   return { add: (v: number) => counter.add(v, attributes) };
 }
 

@@ -35,7 +35,7 @@ export class Dimension<V extends string, H> implements Resolver<V, H> {
   readonly #warn: WarnOnce;
   readonly #metric: string;
   readonly #key: string;
-  readonly #allowed: string;
+  readonly #values: readonly string[];
   #other: H | undefined;
 
   constructor(warn: WarnOnce, metric: string, key: string, values: readonly V[], index: IndexOf, make: (value: string) => H) {
@@ -44,7 +44,7 @@ export class Dimension<V extends string, H> implements Resolver<V, H> {
     this.#key = key;
     this.#index = index;
     this.#make = make;
-    this.#allowed = values.join(', ');
+    this.#values = values;
     this.#handles = values.map((v) => make(v));
   }
 
@@ -56,7 +56,7 @@ export class Dimension<V extends string, H> implements Resolver<V, H> {
   #unknown(value: unknown): H {
     this.#warn.warn(
       `unknown-value:${this.#metric}:${this.#key}`,
-      `${this.#metric}: attribute "${this.#key}" got ${describeValue(value)}, which is not one of ${this.#allowed}; recorded as "${OTHER}" (further unknown values are not reported)`,
+      `${this.#metric}: attribute "${this.#key}" got ${describeValue(value)}, which is not one of ${this.#values.join(', ')}; recorded as "${OTHER}" (further unknown values are not reported)`,
     );
     return (this.#other ??= this.#make(OTHER));
   }

@@ -199,6 +199,8 @@ export function buildSnapshot(store: MetricStore, options: SnapshotOptions): Tel
     const d = s.descriptor;
     if (COORDINATOR_NAMES.has(d.name)) hasCoordinator = true;
     const cells = s.exportCells();
+    // Like the exporters: an instrument without series is not listed.
+    if (cells.length === 0) continue;
     switch (d.kind) {
       case 'counter':
       case 'observablecounter': {

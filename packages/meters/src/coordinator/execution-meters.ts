@@ -31,9 +31,9 @@ export class ExecutionMeters {
     this.#tasks = new Dimension(warn, EXECUTION_TASKS.name, 'path', ROUTES, routeIndex, (path) =>
       new Dimension(warn, EXECUTION_TASKS.name, 'outcome', OUTCOMES, outcomeIndex, (outcome) => bindAdd(tasks, { path, outcome })),
     );
+    this.#escalationFailures = bindAdd(createCounterFor(meter, EXECUTION_ESCALATION_FAILURES), {});
     const duration = createHistogramFor(meter, EXECUTION_DURATION, ctx.latencyBoundaries);
     this.#duration = new Dimension(warn, EXECUTION_DURATION.name, 'path', ROUTES, routeIndex, (path) => bindRecord(duration, { path }));
-    this.#escalationFailures = bindAdd(createCounterFor(meter, EXECUTION_ESCALATION_FAILURES), {});
   }
 
   /** Counts one executed task and, when `seconds` is given, records its duration under `path`. */

@@ -1,9 +1,9 @@
 import type { WarnOnce } from '@otelkit/metrics';
-import type { AddHandle, RecordHandle } from '../catalogue.js';
-import { Dimension, OpenDimension } from '../dimension.js';
+import { OTHER, bindAdd, type AddHandle, type RecordHandle } from '../catalogue.js';
+import { describeValue } from '../dimension.js';
 import { guarded } from '../guard.js';
 import { measure } from '../timing.js';
-import { CYCLE_OUTCOMES, cycleOutcomeIndex, ERROR_TYPE_LIMIT, ERROR_TYPE_OTHER, PROCESSING_CYCLES, PROCESSING_ERRORS, type CycleOutcome } from './definitions.js';
+import { ERROR_TYPE_LIMIT, ERROR_TYPE_OTHER, PROCESSING_CYCLES, PROCESSING_ERRORS, type CycleOutcome } from './definitions.js';
 
 /** The handles of one operation, bound when the operation is first used. */
 export interface CycleHandle {
@@ -35,37 +35,76 @@ export function errorType(error: unknown): string {
   return typeof name === 'string' && TYPE_RE.test(name) ? name : ERROR_TYPE_OTHER;
 }
 
-/** @internal made by {@link ServiceHealthMeters.cycle} */
+/** What the cycles of one service share (one per service-health set). */
+export interface CycleInstruments {
+  readonly warn: WarnOnce;
+  readonly service: string;
+  readonly cycles: Parameters<typeof bindAdd>[0];
+  readonly errors: Parameters<typeof bindAdd>[0];
+}
+
+/**
+ * @internal made by {@link ServiceHealthMeters.cycle}. Kept small — the outcome handles are fields,
+ * the `other` outcome and the error series are made on first use — because a service may have
+ * dozens of operations and bench/recording-cost.mjs measures memory per series against prom-client.
+ */
 export class Cycle implements CycleHandle {
   readonly operation: string;
+  readonly #shared: CycleInstruments;
   readonly #duration: RecordHandle;
-  readonly #outcomes: Dimension<CycleOutcome, AddHandle>;
-  readonly #errors: OpenDimension<AddHandle>;
-  readonly #warn: WarnOnce;
+  readonly #success: AddHandle;
+  readonly #failure: AddHandle;
+  #otherOutcome: AddHandle | undefined;
+  #errors: Map<string, AddHandle> | undefined;
 
-  constructor(
-    warn: WarnOnce,
-    operation: string,
-    duration: RecordHandle,
-    outcome: (outcome: string) => AddHandle,
-    error: (type: string) => AddHandle,
-  ) {
+  constructor(shared: CycleInstruments, operation: string, duration: RecordHandle) {
     this.operation = operation;
-    this.#warn = warn;
+    this.#shared = shared;
     this.#duration = duration;
-    this.#outcomes = new Dimension(warn, PROCESSING_CYCLES.name, 'outcome', CYCLE_OUTCOMES, cycleOutcomeIndex, outcome);
-    this.#errors = new OpenDimension(warn, PROCESSING_ERRORS.name, 'error.type', ERROR_TYPE_LIMIT, error, ERROR_TYPE_OTHER);
+    this.#success = this.#outcome('success');
+    this.#failure = this.#outcome('failure');
+  }
+
+  #outcome(outcome: string): AddHandle {
+    return bindAdd(this.#shared.cycles, { service: this.#shared.service, operation: this.operation, outcome });
   }
 
   record(seconds: number, outcome: CycleOutcome = 'success', error?: unknown): void {
     this.#duration.record(seconds);
-    this.#outcomes.get(outcome).add(1);
-    if (outcome === 'failure') this.#errors.get(errorType(error)).add(1);
+    if (outcome === 'success') this.#success.add(1);
+    else if (outcome === 'failure') {
+      this.#failure.add(1);
+      this.#error(errorType(error)).add(1);
+    } else this.#unknownOutcome(outcome).add(1);
   }
 
   time<T>(fn: () => T): T {
     return measure(fn, (seconds, failed, error) => {
-      guarded(this.#warn, 'cycle', `recording cycle "${this.operation}"`, () => this.record(seconds, failed ? 'failure' : 'success', error));
+      guarded(this.#shared.warn, 'cycle', `recording cycle "${this.operation}"`, () => this.record(seconds, failed ? 'failure' : 'success', error));
     });
+  }
+
+  #unknownOutcome(outcome: unknown): AddHandle {
+    this.#shared.warn.warn(
+      `unknown-value:${PROCESSING_CYCLES.name}:outcome`,
+      `${PROCESSING_CYCLES.name}: attribute "outcome" got ${describeValue(outcome)}, which is not one of success, failure; recorded as "${OTHER}"`,
+    );
+    return (this.#otherOutcome ??= this.#outcome(OTHER));
+  }
+
+  #error(type: string): AddHandle {
+    const errors = (this.#errors ??= new Map());
+    let h = errors.get(type);
+    if (h !== undefined) return h;
+    if (type !== ERROR_TYPE_OTHER && errors.size >= ERROR_TYPE_LIMIT) {
+      this.#shared.warn.warn(
+        `too-many-values:${PROCESSING_ERRORS.name}:error.type`,
+        `${PROCESSING_ERRORS.name}: operation "${this.operation}" reached ${ERROR_TYPE_LIMIT} error types; ${describeValue(type)} and later new types are recorded as "${ERROR_TYPE_OTHER}"`,
+      );
+      return this.#error(ERROR_TYPE_OTHER);
+    }
+    h = bindAdd(this.#shared.errors, { service: this.#shared.service, operation: this.operation, 'error.type': type });
+    errors.set(type, h);
+    return h;
   }
 }

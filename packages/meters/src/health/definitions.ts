@@ -3,7 +3,6 @@ import { OTHER, type MetricDefinition } from '../catalogue.js';
 
 export type CycleOutcome = 'success' | 'failure';
 export const CYCLE_OUTCOMES: readonly CycleOutcome[] = Object.freeze(['success', 'failure']);
-export { outcomeIndex as cycleOutcomeIndex } from '../coordinator/definitions.js';
 
 /** https://opentelemetry.io/docs/specs/semconv/attributes-registry/db/ (`db.client.connection.state`) */
 export type ConnectionState = 'idle' | 'used';
@@ -44,7 +43,7 @@ export const PROCESSING_CYCLES = def({
   kind: 'counter',
   unit: '{cycle}',
   description: 'Processing cycles, by operation and outcome.',
-  attributes: [SERVICE, OPERATION, { key: 'outcome', values: Object.freeze([...CYCLE_OUTCOMES]) }],
+  attributes: [SERVICE, OPERATION, { key: 'outcome', values: Object.freeze([...CYCLE_OUTCOMES, OTHER]) }],
 });
 export const PROCESSING_ERRORS = def({
   name: 'processing.errors',

@@ -1,6 +1,6 @@
 import type { Meter as ApiMeter } from '@opentelemetry/api';
 import { validBoundaries, WarnOnce } from '@otelkit/metrics';
-import { bindAdd, bindRecord, createCounterFor, createHistogramFor, createObservableFor } from '../catalogue.js';
+import { bindRecord, createCounterFor, createHistogramFor, createObservableFor } from '../catalogue.js';
 import { Dimension, mapIndex, OpenDimension, type Resolver } from '../dimension.js';
 import { MetersConfigError } from '../errors.js';
 import { Cycle, type CycleHandle } from './cycle.js';
@@ -68,14 +68,8 @@ class ServiceHealth<Op extends string, Q extends string> implements ServiceHealt
     const duration = createHistogramFor(meter, PROCESSING_DURATION, o.processingBoundaries);
     const cycles = createCounterFor(meter, PROCESSING_CYCLES);
     const errors = createCounterFor(meter, PROCESSING_ERRORS);
-    const makeCycle = (operation: string): Cycle =>
-      new Cycle(
-        warn,
-        operation,
-        bindRecord(duration, { service, operation }),
-        (outcome) => bindAdd(cycles, { service, operation, outcome }),
-        (type) => bindAdd(errors, { service, operation, 'error.type': type }),
-      );
+    const shared = { warn, service, cycles, errors };
+    const makeCycle = (operation: string): Cycle => new Cycle(shared, operation, bindRecord(duration, { service, operation }));
     this.#cycles = o.operations
       ? new Dimension(warn, PROCESSING_DURATION.name, 'operation', o.operations, mapIndex(o.operations), makeCycle)
       : new OpenDimension(warn, PROCESSING_DURATION.name, 'operation', DEFAULT_VALUE_LIMIT, makeCycle);
