@@ -3,17 +3,35 @@ import type { ExemplarSampler } from './exemplar.js';
 import type { WarnOnce } from './diag.js';
 
 /**
+ * Everything the cells of one instrument share, held once per instrument rather than once per
+ * series: memory per series is part of the product (measured against prom-client in bench/).
+ */
+export interface CellShared {
+  readonly warn: WarnOnce;
+  readonly instrumentName: string;
+  readonly integer: boolean;
+  readonly monotonic: boolean;
+  readonly sampler: ExemplarSampler | undefined;
+  /** Start of every series of the instrument (cumulative start_time / `_created`). */
+  readonly startTimeMs: number;
+}
+
+/** An edge map of the attribute-set trie (see InstrumentStorage): key → value → node. */
+export type TrieEdges = Map<string, Map<unknown, TrieNode>>;
+
+/** A node of the attribute-set trie: a plain interior node, or a cell (a node that is a series). */
+export interface TrieNode {
+  next: TrieEdges | undefined;
+}
+
+/**
  * A cell holds the aggregate of one series (one instrument × one attribute set). Bound handles
  * are cells, so a record is a property update; everything that does not change between records
- * (attributes, their key, the exposition label string) is computed once, when the cell is made.
+ * is computed once, when the cell is made.
  */
-export abstract class Cell {
+export abstract class Cell implements TrieNode {
   /** Frozen, validated attribute set. */
   readonly attributes: Attributes;
-  /** Identity key of {@link attributes}. */
-  readonly key: string;
-  /** Unix epoch ms when the series started (the `_created` / start_time_unix_nano). */
-  startTimeMs: number;
   /**
    * Cache slot for exporters (the Prometheus serializer keeps its escaped label string here):
    * computed on the first scrape of the series, never on the record path.
@@ -21,70 +39,83 @@ export abstract class Cell {
   exportCache: string | undefined = undefined;
   /** Collection epoch in which an observable cell was last observed. */
   observedEpoch = 0;
+  /** Trie edges to the series whose attribute sets extend this one. */
+  next: TrieEdges | undefined = undefined;
+  /** @internal */
+  protected readonly shared: CellShared;
 
-  constructor(attributes: Attributes, key: string, startTimeMs: number) {
+  constructor(attributes: Attributes, shared: CellShared) {
     this.attributes = attributes;
-    this.key = key;
-    this.startTimeMs = startTimeMs;
+    this.shared = shared;
+  }
+
+  /** Unix epoch ms when the series started. */
+  get startTimeMs(): number {
+    return this.shared.startTimeMs;
   }
 }
 
-/** Shared per-instrument context a cell needs on its (rare) error paths. */
-export interface CellContext {
-  readonly warn: WarnOnce;
-  readonly instrumentName: string;
-  readonly integer: boolean;
+function badValue(shared: CellShared, value: unknown, what: string): void {
+  shared.warn.warn(
+    `bad-value:${shared.instrumentName}:${what}`,
+    `instrument "${shared.instrumentName}": dropped ${what} value ${typeof value === 'number' ? String(value) : typeof value}`,
+  );
 }
 
-function badValue(ctx: CellContext, value: unknown, what: string): void {
-  ctx.warn.warn(
-    `bad-value:${ctx.instrumentName}:${what}`,
-    `instrument "${ctx.instrumentName}": dropped ${what} value ${typeof value === 'number' ? String(value) : typeof value}`,
-  );
+/** The counter exemplar slot, allocated on the first sampled measurement. */
+interface SumExemplarSlot {
+  value: number;
+  timeMs: number;
+  context: SpanContext;
+  /** Sampled offers since the last collection (reservoir sampling). */
+  offered: number;
 }
 
 /** Monotonic sum (Counter, ObservableCounter) and non-monotonic sum (UpDownCounter). */
 export class SumCell extends Cell {
   value = 0;
   /** Counter exemplar: a reservoir of one, uniformly sampled over the offers since the last collection. */
-  exValue = 0;
-  exTimeMs = 0;
-  exContext: SpanContext | undefined = undefined;
-  exOffered = 0;
-  readonly #ctx: CellContext;
-  readonly #monotonic: boolean;
-  readonly #sampler: ExemplarSampler | undefined;
+  ex: SumExemplarSlot | undefined = undefined;
 
-  constructor(attrs: Attributes, key: string, now: number, ctx: CellContext, monotonic: boolean, sampler: ExemplarSampler | undefined) {
-    super(attrs, key, now);
-    this.#ctx = ctx;
-    this.#monotonic = monotonic;
-    this.#sampler = sampler;
+  get exValue(): number {
+    return this.ex?.value ?? 0;
+  }
+  get exTimeMs(): number {
+    return this.ex?.timeMs ?? 0;
+  }
+  get exContext(): SpanContext | undefined {
+    return this.ex?.context;
   }
 
   /** Adds `value`; never throws. Call it as a method (`cell.add(1)`). */
   add(value: number): void {
+    const shared = this.shared;
     // NaN fails `value === value`; ±Infinity fail the range checks.
-    if (typeof value !== 'number' || value !== value || value === Infinity || value === -Infinity || (this.#monotonic && value < 0)) {
+    if (typeof value !== 'number' || value !== value || value === Infinity || value === -Infinity || (shared.monotonic && value < 0)) {
       this.#reject(value);
       return;
     }
-    const v = this.#ctx.integer ? Math.trunc(value) : value;
+    const v = shared.integer ? Math.trunc(value) : value;
     this.value += v;
-    if (this.#sampler === undefined) return;
-    const sc = this.#sampler();
+    if (shared.sampler === undefined) return;
+    const sc = shared.sampler();
     if (sc === undefined) return;
-    const n = ++this.exOffered;
+    const ex = this.ex;
+    if (ex === undefined) {
+      this.ex = { value: v, timeMs: Date.now(), context: sc, offered: 1 };
+      return;
+    }
+    const n = ++ex.offered;
     if (n === 1 || Math.random() * n < 1) {
-      this.exValue = v;
-      this.exTimeMs = Date.now();
-      this.exContext = sc;
+      ex.value = v;
+      ex.timeMs = Date.now();
+      ex.context = sc;
     }
   }
 
   #reject(value: unknown): void {
     badValue(
-      this.#ctx,
+      this.shared,
       value,
       typeof value !== 'number' ? 'non-number' : value !== value ? 'NaN' : value === Infinity || value === -Infinity ? 'infinite' : 'negative counter',
     );
@@ -99,24 +130,25 @@ export class SumCell extends Cell {
 /** Last value (Gauge, ObservableGauge). */
 export class GaugeCell extends Cell {
   value = 0;
-  readonly #ctx: CellContext;
-
-  constructor(attrs: Attributes, key: string, now: number, ctx: CellContext) {
-    super(attrs, key, now);
-    this.#ctx = ctx;
-  }
 
   record(value: number): void {
     if (typeof value !== 'number' || value !== value || value === Infinity || value === -Infinity) {
-      badValue(this.#ctx, value, typeof value !== 'number' ? 'non-number' : value !== value ? 'NaN' : 'infinite');
+      badValue(this.shared, value, typeof value !== 'number' ? 'non-number' : value !== value ? 'NaN' : 'infinite');
       return;
     }
-    this.value = this.#ctx.integer ? Math.trunc(value) : value;
+    this.value = this.shared.integer ? Math.trunc(value) : value;
   }
 
   set(value: number): void {
     this.value = value;
   }
+}
+
+/** Histogram exemplar slots, one per bucket, allocated on the first sampled measurement. */
+interface HistogramExemplarSlots {
+  readonly values: number[];
+  readonly timesMs: number[];
+  readonly contexts: (SpanContext | undefined)[];
 }
 
 /**
@@ -132,19 +164,22 @@ export class HistogramCell extends Cell {
   count = 0;
   min = Infinity;
   max = -Infinity;
-  /** Exemplar slots, allocated on the first sampled measurement. */
-  exValues: number[] | undefined = undefined;
-  exTimesMs: number[] | undefined = undefined;
-  exContexts: (SpanContext | undefined)[] | undefined = undefined;
-  readonly #ctx: CellContext;
-  readonly #sampler: ExemplarSampler | undefined;
+  ex: HistogramExemplarSlots | undefined = undefined;
 
-  constructor(attrs: Attributes, key: string, now: number, ctx: CellContext, boundaries: readonly number[], sampler: ExemplarSampler | undefined) {
-    super(attrs, key, now);
-    this.#ctx = ctx;
-    this.#sampler = sampler;
+  constructor(attributes: Attributes, shared: CellShared, boundaries: readonly number[]) {
+    super(attributes, shared);
     this.boundaries = boundaries;
     this.counts = new Array<number>(boundaries.length + 1).fill(0);
+  }
+
+  get exValues(): number[] | undefined {
+    return this.ex?.values;
+  }
+  get exTimesMs(): number[] | undefined {
+    return this.ex?.timesMs;
+  }
+  get exContexts(): (SpanContext | undefined)[] | undefined {
+    return this.ex?.contexts;
   }
 
   /** Records `value`; never throws. Call it as a method (`cell.record(0.2)`). */
@@ -171,22 +206,26 @@ export class HistogramCell extends Cell {
     this.count++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    if (this.#sampler === undefined) return;
-    const sc = this.#sampler();
+    const sampler = this.shared.sampler;
+    if (sampler === undefined) return;
+    const sc = sampler();
     if (sc === undefined) return;
-    if (this.exContexts === undefined) {
-      this.exValues = new Array<number>(n + 1).fill(0);
-      this.exTimesMs = new Array<number>(n + 1).fill(0);
-      this.exContexts = new Array<SpanContext | undefined>(n + 1).fill(undefined);
+    let ex = this.ex;
+    if (ex === undefined) {
+      ex = this.ex = {
+        values: new Array<number>(n + 1).fill(0),
+        timesMs: new Array<number>(n + 1).fill(0),
+        contexts: new Array<SpanContext | undefined>(n + 1).fill(undefined),
+      };
     }
-    this.exValues![i] = value;
-    this.exTimesMs![i] = Date.now();
-    this.exContexts[i] = sc;
+    ex.values[i] = value;
+    ex.timesMs[i] = Date.now();
+    ex.contexts[i] = sc;
   }
 
   #reject(value: unknown): void {
     badValue(
-      this.#ctx,
+      this.shared,
       value,
       typeof value !== 'number' ? 'non-number' : value !== value ? 'NaN' : value === Infinity ? 'infinite' : 'negative histogram',
     );
