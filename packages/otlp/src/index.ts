@@ -3,7 +3,7 @@ export type { ExportOptions } from './metric-exporter.js';
 export { PeriodicExportingReader } from './periodic-reader.js';
 export type { PeriodicExportingReaderOptions } from './periodic-reader.js';
 export { encodeMetricsProtobuf } from './metrics-protobuf.js';
-export { encodeMetricsJson, toOtlpJson } from './metrics-json.js';
+export { encodeMetricsJson } from './metrics-json.js';
 export { decodePartialSuccess } from './export-response.js';
 export type { PartialSuccess } from './export-response.js';
 export { resolveOtlpMetricsOptions, validateOtlpMetricsOptions, parseOtlpHeaders, DEFAULT_METRICS_URL, DEFAULT_TIMEOUT_MILLIS } from './options.js';
