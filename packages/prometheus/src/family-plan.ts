@@ -48,15 +48,16 @@ function occupiedNames(name: string, type: PrometheusType): string[] {
 /** target_info (text) and target (OpenMetrics info family) are taken when target_info is written. */
 const TARGET_INFO_NAMES = ['target', 'target_info'];
 
-function headers(name: string, type: PrometheusType, description: string, unit: string): { text: string; openMetrics: string } {
+function headers(name: string, type: PrometheusType, description: string, unit: string, otelName: string): { text: string; openMetrics: string } {
   const family = openMetricsFamilyName(name, type);
   let text = '';
   let om = '';
-  // An empty description gets no HELP line rather than an empty one (both formats allow it).
-  if (description !== '') {
-    text += '# HELP ' + name + ' ' + escapeHelp(description, false) + '\n';
-    om += '# HELP ' + family + ' ' + escapeHelp(description, true) + '\n';
-  }
+  // Every family gets a HELP line: `promtool check metrics` reports "no help text" otherwise.
+  // Without a description, the OpenTelemetry instrument name stands in (it says where the
+  // family comes from, which the sanitized Prometheus name may no longer show).
+  const help = description !== '' ? description : otelName;
+  text += '# HELP ' + name + ' ' + escapeHelp(help, false) + '\n';
+  om += '# HELP ' + family + ' ' + escapeHelp(help, true) + '\n';
   text += '# TYPE ' + name + ' ' + type + '\n';
   om += '# TYPE ' + family + ' ' + type + '\n';
   // Prometheus rejects an OpenMetrics scrape whose UNIT is not the family name's suffix.
@@ -128,7 +129,7 @@ export function buildExpositionPlan(store: MetricStore, scopeLabels: boolean, ta
       continue;
     }
     for (const n of names) occupied.set(n, name);
-    const h = headers(name, type, d.description, prometheusUnit(d.unit, d.kind));
+    const h = headers(name, type, d.description, prometheusUnit(d.unit, d.kind), d.name);
     const fam: FamilyPlan = { name, type, textHeader: h.text, openMetricsHeader: h.openMetrics, instruments: [instrumentPlan(s, type, scopeLabels)] };
     byName.set(name, fam);
     families.push(fam);
