@@ -44,7 +44,7 @@ export async function environment() {
   const dirty = git('status', '--porcelain', '--', 'packages', 'bench') !== '';
   return {
     date: new Date().toISOString(),
-    cpu: cpu[0]?.model.trim() ?? 'unknown',
+    cpu: `${cpu[0]?.model.trim() ?? 'unknown'}${cpu[0]?.speed ? ` @ ${cpu[0].speed} MHz` : ''}`,
     cores: cpu.length,
     memoryGiB: totalmem() / 2 ** 30,
     os: `${platform()} ${release()} ${arch()}`,

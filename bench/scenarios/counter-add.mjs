@@ -9,6 +9,9 @@ import { otelkit, otelSdk, promClient, promRegistry } from '../lib/setup.mjs';
 export default {
   name: 'counter-add',
   title: 'Counter add, 2 attributes',
+  notes:
+    '`counter.add(1)` on one series with attributes `{route, status}`. *bound*: the handle of one series (prom-client `labels()`, which still hashes the labels on every `inc`; otelkit `bind()`, a property update). ' +
+    '*attrs*: a literal attributes object on every call, the way `@opentelemetry/api` code and instrumentation libraries record; sdk-metrics has only this form. otelkit with exemplars off.',
   contestants: {
     'prom-client bound': () => {
       const c = new promClient.Counter({ name: 'requests_total', help: 'h', labelNames: ['route', 'status'], registers: [promRegistry()] });

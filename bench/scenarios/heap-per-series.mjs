@@ -48,6 +48,9 @@ function scenario(name, title, total, quickTotal, layout, target) {
     warmup: false,
     quick: layout === 'mixed',
     detailLabel: 'before any scrape',
+    notes:
+      'Fresh `node --expose-gc` child per measurement: heapUsed after full GCs, with the series built and scraped once (the steady state of a scraped service), minus the same with the library loaded and its registry/provider empty, divided by the series count. ' +
+      '"before any scrape" is the same delta before the first scrape. Series layout as in the scrape scenarios.',
     contestants,
     targets: target ? [{ label: 'heap per series at 50k (after a scrape)', num: 'otelkit', den: 'prom-client', max: 1.0 }] : [],
   };

@@ -41,6 +41,9 @@ function bound(exemplarFilter) {
 export default {
   name: 'histogram-exemplars',
   title: 'Histogram record (bound) with exemplars, inside vs outside a sampled span',
+  notes:
+    'A bound otelkit histogram recording inside one active, sampled span (BasicTracerProvider, AsyncLocalStorage context manager) and outside any span, with the `trace_based` filter (the default: every record reads the active span; inside a sampled one it also stores value, time and span context in the bucket\'s slot) and with `always_off`. ' +
+    'prom-client cannot take exemplars from the active span; the reference row passes them by hand on each call, as its users must.',
   contestants: {
     'otelkit outside span': () => {
       const h = bound('trace_based');

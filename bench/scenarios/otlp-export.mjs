@@ -52,6 +52,9 @@ function size(stats) {
 export default {
   name: 'otlp-export',
   title: 'OTLP/HTTP protobuf export of 10k series to a loopback receiver',
+  notes:
+    'One export per operation: collect, serialize, POST to an in-process loopback HTTP server that reads and discards the body, wait for its 200. No compression. No target in the issue; shown so a regression is visible. ' +
+    '"otelkit store + upstream exporter" feeds otelkit\'s MetricProducer output to `@opentelemetry/exporter-metrics-otlp-proto`, separating collection from encoding.',
   detailLabel: 'request body',
   batchMs: 300,
   contestants: {

@@ -47,6 +47,9 @@ function contestant(script) {
 export default {
   name: 'startup',
   title: 'Whole-process startup to a listening /metrics server',
+  notes:
+    'Wall time from spawn to exit of `bench/startup/<name>.mjs`: a service that sets up its telemetry (otelkit: `initTelemetry()` with its /metrics server; prom-client: `collectDefaultMetrics()` and an HTTP server serving the registry) and exits as soon as the server listens. ' +
+    '`node` is the same without a metrics library. Module loading is most of it.',
   per: 'process',
   reps: 15,
   quickReps: 1,
