@@ -3,7 +3,6 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AggregationTemporality,
   DataPointType,
-  InstrumentType,
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
@@ -27,8 +26,8 @@ export const SPAN_ID_2 = 'b7ad6b7169203331';
 const T0: [number, number] = [1_700_000_000, 123_456_789];
 const T1: [number, number] = [1_700_000_060, 5];
 
-function descriptor(name: string, type: InstrumentType, valueType: ValueType, unit = '', description = '') {
-  return { name, description, unit, type, valueType, advice: {} };
+function descriptor(name: string, valueType: ValueType, unit = '', description = '') {
+  return { name, description, unit, valueType };
 }
 
 /**
@@ -38,7 +37,7 @@ function descriptor(name: string, type: InstrumentType, valueType: ValueType, un
 export function everyKind(): ResourceMetrics {
   const metrics: MetricData[] = [
     {
-      descriptor: descriptor('requests', InstrumentType.COUNTER, ValueType.INT, '{request}', 'Requests served'),
+      descriptor: descriptor('requests', ValueType.INT, '{request}', 'Requests served'),
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.SUM,
       isMonotonic: true,
@@ -50,14 +49,14 @@ export function everyKind(): ResourceMetrics {
       ],
     },
     {
-      descriptor: descriptor('queue.delta', InstrumentType.UP_DOWN_COUNTER, ValueType.DOUBLE, '{task}'),
+      descriptor: descriptor('queue.delta', ValueType.DOUBLE, '{task}'),
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.SUM,
       isMonotonic: false,
       dataPoints: [{ startTime: T0, endTime: T1, attributes: {}, value: -2.5 }],
     },
     {
-      descriptor: descriptor('temperature', InstrumentType.GAUGE, ValueType.DOUBLE, 'Cel'),
+      descriptor: descriptor('temperature', ValueType.DOUBLE, 'Cel'),
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.GAUGE,
       dataPoints: [
@@ -66,7 +65,7 @@ export function everyKind(): ResourceMetrics {
       ],
     },
     {
-      descriptor: descriptor('latency', InstrumentType.HISTOGRAM, ValueType.DOUBLE, 's'),
+      descriptor: descriptor('latency', ValueType.DOUBLE, 's'),
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.HISTOGRAM,
       dataPoints: [
@@ -86,7 +85,7 @@ export function everyKind(): ResourceMetrics {
       ],
     },
     {
-      descriptor: descriptor('size', InstrumentType.HISTOGRAM, ValueType.DOUBLE, 'By'),
+      descriptor: descriptor('size', ValueType.DOUBLE, 'By'),
       aggregationTemporality: AggregationTemporality.DELTA,
       dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
       dataPoints: [
@@ -108,7 +107,7 @@ export function everyKind(): ResourceMetrics {
         scope: { name: 'scope-b' },
         metrics: [
           {
-            descriptor: descriptor('offset', InstrumentType.GAUGE, ValueType.INT),
+            descriptor: descriptor('offset', ValueType.INT),
             aggregationTemporality: AggregationTemporality.CUMULATIVE,
             dataPointType: DataPointType.GAUGE,
             dataPoints: [{ startTime: T0, endTime: T1, attributes: {}, value: -7 }],

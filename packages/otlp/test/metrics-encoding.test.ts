@@ -7,7 +7,6 @@ import {
   AggregationTemporality,
   AggregationType,
   DataPointType,
-  InstrumentType,
   MeterProvider as SdkMeterProvider,
   MetricReader,
   type ResourceMetrics,
@@ -133,7 +132,7 @@ describe('OTLP metrics encoding (protobuf and JSON, decoded by opentelemetry-pro
           scopeMetrics: [{
             scope: { name: 's' },
             metrics: [{
-              descriptor: { name: 'many', description: long, unit: '', type: InstrumentType.COUNTER, valueType: ValueType.DOUBLE, advice: {} },
+              descriptor: { name: 'many', description: long, unit: '', valueType: ValueType.DOUBLE },
               aggregationTemporality: AggregationTemporality.CUMULATIVE,
               dataPointType: DataPointType.SUM,
               isMonotonic: true,
