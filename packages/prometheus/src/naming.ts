@@ -4,14 +4,18 @@ import type { InstrumentKind } from '@otelkit/metrics';
  * OpenTelemetry → Prometheus names.
  *
  * Spec: https://opentelemetry.io/docs/specs/otel/compatibility/prometheus_and_openmetrics/#otlp-metric-points-to-prometheus
- * Parity target: the OpenTelemetry Collector `prometheus` exporter with its default
- * `translation_strategy: UnderscoreEscapingWithSuffixes`. Since contrib v0.12x that exporter builds
- * names with github.com/prometheus/otlptranslator (`MetricNamer{WithMetricSuffixes: true}`,
- * `LabelNamer{PreserveMultipleUnderscores: !PermissiveLabelSanitization}`), which took over
- * contrib's pkg/translator/prometheus normalize_name.go / normalize_label.go / normalize_unit.go.
- * The functions below follow metric_namer.go (`normalizeName`, `addUnitTokens`), unit_namer.go
- * (`buildUnitSuffixes`, `cleanUpUnit`) and strconv.go (`sanitizeLabelName`) of that module, read at
- * commit 51da773; deviations are marked "Deviation".
+ * Parity target: the Collector's `prometheus` exporter with default settings
+ * (`translation_strategy` unset → UnderscoreEscapingWithSuffixes). Its
+ * exporter/prometheusexporter/collector.go builds names with github.com/prometheus/otlptranslator:
+ * `configureMetricNamer` → `MetricNamer{WithMetricSuffixes: true, UTF8Allowed: false}`,
+ * `configureLabelNamer` → `LabelNamer{PreserveMultipleUnderscores: !PermissiveLabelSanitization}`.
+ * otlptranslator took its code from contrib's pkg/translator/prometheus (normalize_name.go,
+ * normalize_label.go, normalize_unit.go — same unit tables, same `_total` / `_ratio` rules). The
+ * functions below follow otlptranslator metric_namer.go (`normalizeName`, `addUnitTokens`),
+ * unit_namer.go (`buildUnitSuffixes`, `cleanUpUnit`) and strconv.go (`sanitizeLabelName`), read at
+ * commit 51da773. The gate `pkg.translator.prometheus.PermissiveLabelSanitization` is beta (on) in
+ * contrib's current metadata.yaml, so runs of `_` in label names collapse, as the spec says
+ * (Collector builds where the gate was still alpha keep `a__b`). Deviations are marked "Deviation".
  */
 
 /** The Prometheus metric type an instrument kind is exposed as. */
@@ -261,7 +265,7 @@ function onlyUnderscores(s: string): boolean {
   return true;
 }
 
-/** Label names Prometheus reserves on histogram series (`le`) and summaries (`quantile`). */
+/** The label Prometheus reserves for a histogram bucket's upper bound. */
 export const HISTOGRAM_BUCKET_LABEL = 'le';
 
 /**
