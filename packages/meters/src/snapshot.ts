@@ -19,6 +19,8 @@ export interface ExporterHealth {
   readonly lastError: string | null;
   /** Failed exports since start. */
   readonly failures: number;
+  /** Failed exports since the last success: 0 when the last export worked. */
+  readonly consecutiveFailures: number;
 }
 
 /** What an exporter may hand over; missing fields read as "never" / 0, an Error becomes its message. */
@@ -27,6 +29,7 @@ export interface ExporterHealthInput {
   readonly lastErrorMs?: number | null;
   readonly lastError?: unknown;
   readonly failures?: number;
+  readonly consecutiveFailures?: number;
 }
 
 export interface SnapshotOptions {
@@ -124,12 +127,14 @@ function stats(boundaries: readonly number[], counts: readonly number[], count: 
 
 function exporterHealth(h: ExporterHealthInput): ExporterHealth {
   const time = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
   const e = h.lastError;
   return {
     lastSuccessMs: time(h.lastSuccessMs),
     lastErrorMs: time(h.lastErrorMs),
     lastError: e === undefined || e === null ? null : e instanceof Error ? e.message : String(e),
-    failures: typeof h.failures === 'number' && Number.isFinite(h.failures) ? h.failures : 0,
+    failures: count(h.failures),
+    consecutiveFailures: count(h.consecutiveFailures),
   };
 }
 

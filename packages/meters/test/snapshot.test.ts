@@ -94,13 +94,15 @@ describe('buildSnapshot', () => {
       startTimeMs: 5,
       nowMs: 5,
       exporters: {
-        otlp: { lastSuccessMs: 1_010_000, lastErrorMs: 1_011_000, lastError: new Error('503 Service Unavailable'), failures: 2 },
+        otlp: { lastSuccessMs: 1_010_000, lastErrorMs: 1_011_000, lastError: new Error('503 Service Unavailable'), failures: 2, consecutiveFailures: 1 },
         prometheus: {},
+        bogus: { failures: -3, lastSuccessMs: NaN },
       },
     });
     expect(s.exporters).to.deep.equal({
-      otlp: { lastSuccessMs: 1_010_000, lastErrorMs: 1_011_000, lastError: '503 Service Unavailable', failures: 2 },
-      prometheus: { lastSuccessMs: null, lastErrorMs: null, lastError: null, failures: 0 },
+      otlp: { lastSuccessMs: 1_010_000, lastErrorMs: 1_011_000, lastError: '503 Service Unavailable', failures: 2, consecutiveFailures: 1 },
+      prometheus: { lastSuccessMs: null, lastErrorMs: null, lastError: null, failures: 0, consecutiveFailures: 0 },
+      bogus: { lastSuccessMs: null, lastErrorMs: null, lastError: null, failures: 0, consecutiveFailures: 0 },
     });
     expect(s.coordinator).to.equal(null);
     expect(s.uptimeSeconds).to.equal(0);

@@ -1,0 +1,130 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createCoordinatorMeters, ROUTES, type Route } from '@otelkit/meters';
+import { initTelemetry } from '@otelkit/telemetry';
+import { Coordinator, type Task } from './coordinator.js';
+
+export interface CoordinatorServerOptions {
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Submit a random task every `simulateEveryMs` (0: off). */
+  readonly simulateEveryMs?: number;
+}
+
+export interface CoordinatorServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+class BadRequest extends Error {}
+
+function parseTask(v: unknown): Task {
+  const t = v as Partial<Task> | null;
+  if (t === null || typeof t !== 'object') throw new BadRequest('a task is an object');
+  if (typeof t.id !== 'string' || t.id.length === 0) throw new BadRequest('task.id must be a non-empty string');
+  if (typeof t.kind !== 'string' || t.kind.length === 0) throw new BadRequest('task.kind must be a non-empty string');
+  if (typeof t.complexity !== 'number' || !(t.complexity >= 0 && t.complexity <= 1)) throw new BadRequest('task.complexity must be a number from 0 to 1');
+  if (t.failOn !== undefined && (!Array.isArray(t.failOn) || !t.failOn.every((r) => (ROUTES as readonly unknown[]).includes(r)))) {
+    throw new BadRequest(`task.failOn must be a list of ${ROUTES.join(', ')}`);
+  }
+  return { id: t.id, kind: t.kind, complexity: t.complexity, failOn: t.failOn as Route[] | undefined };
+}
+
+async function body(req: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > 1_000_000) throw new BadRequest('body too large');
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequest('body must be JSON');
+  }
+}
+
+function send(res: ServerResponse, status: number, value: unknown): void {
+  const text = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Starts the coordinator API with `/metrics`, `/snapshot` and `/healthz` on the same server. */
+export async function startCoordinator(options: CoordinatorServerOptions): Promise<CoordinatorServer> {
+  const tel = initTelemetry({
+    serviceName: 'coordinator',
+    serviceVersion: '0.1.0',
+    prometheus: { server: false },
+    runtimeMetrics: false,
+    shutdownHooks: false,
+  });
+  const coordinator = new Coordinator(createCoordinatorMeters(tel.meter('seedcore.coordinator', '0.1.0')));
+
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = `${req.method} ${path}`;
+    if (route === 'GET /metrics') return tel.metricsHandler(req, res);
+    void (async () => {
+      try {
+        switch (route) {
+          case 'POST /tasks':
+            return send(res, 200, await coordinator.routeAndExecute(parseTask(await body(req))));
+          case 'POST /tasks/bulk-resolve': {
+            const b = (await body(req)) as { tasks?: unknown };
+            if (!Array.isArray(b?.tasks)) throw new BadRequest('body.tasks must be a list of tasks');
+            return send(res, 200, await coordinator.bulkResolve(b.tasks.map(parseTask)));
+          }
+          case 'GET /snapshot':
+            return send(res, 200, tel.snapshot());
+          case 'GET /healthz':
+            return send(res, 200, tel.health());
+          default:
+            return send(res, 404, { error: `no route ${route}` });
+        }
+      } catch (e) {
+        if (e instanceof BadRequest) send(res, 400, { error: e.message });
+        else send(res, 500, { error: e instanceof Error ? e.message : String(e) });
+      }
+    })();
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await tel.shutdown().catch(() => undefined);
+    throw e;
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  if (options.simulateEveryMs !== undefined && options.simulateEveryMs > 0) {
+    let n = 0;
+    const kinds = ['lookup', 'summarize', 'plan-trip', 'novel-graph', 'unroutable-x', 'triage'];
+    timer = setInterval(() => {
+      n++;
+      const task: Task = {
+        id: `sim-${n}`,
+        kind: kinds[n % kinds.length]!,
+        complexity: (n * 0.137) % 1,
+        failOn: n % 11 === 0 ? ['fast', 'planner'] : n % 7 === 0 ? ['hgnn'] : undefined,
+      };
+      void coordinator.routeAndExecute(task);
+    }, options.simulateEveryMs);
+  }
+
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    close: async () => {
+      clearInterval(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await tel.shutdown();
+    },
+  };
+}
