@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { diag } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { MetricStore } from '@otelkit/metrics';
@@ -189,6 +189,35 @@ export class PushgatewayPusher {
     return this.#stopping;
   }
 
+  /**
+   * The last push (or, with `'DELETE'`, the delete) as a plain request, built synchronously:
+   * observable callbacks run without being awaited. For a process that is exiting, where nothing
+   * asynchronous runs any more and the request is sent from a child process
+   * (see `@otelkit/telemetry`). Credentials from the URL are in `headers`, not in `url`.
+   */
+  finalRequest(method: 'PUT' | 'POST' | 'DELETE' = this.#method): { url: string; method: 'PUT' | 'POST' | 'DELETE'; headers: Record<string, string>; body: Uint8Array } {
+    const headers: Record<string, string> = { ...this.#headers };
+    let body: Buffer = Buffer.alloc(0);
+    if (method !== 'DELETE') {
+      this.#options.store.observeSync();
+      body = Buffer.from(serializeText(this.#options.store, this.#options.resource), 'utf8');
+      if (this.#options.gzip) {
+        body = gzipSync(body);
+        headers['content-encoding'] = 'gzip';
+      }
+      headers['content-type'] = CONTENT_TYPE;
+    }
+    return { url: this.#target().href, method, headers, body };
+  }
+
+  #target(): URL {
+    const target = new URL(this.#base.href);
+    target.username = '';
+    target.password = '';
+    target.pathname = `${target.pathname.replace(/\/+$/, '')}${this.#path}`;
+    return target;
+  }
+
   /** Counts and the last error, for `health()` of the service. */
   health(): PushgatewayHealth {
     return {
@@ -242,10 +271,7 @@ export class PushgatewayPusher {
   }
 
   #send(method: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<{ status: number; text: string; location: string | undefined }> {
-    const target = new URL(this.#base.href);
-    target.username = '';
-    target.password = '';
-    target.pathname = `${target.pathname.replace(/\/+$/, '')}${this.#path}`;
+    const target = this.#target();
     const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       // No agent: a short-lived job must not keep a pooled socket (or the event loop) alive.

@@ -8,6 +8,7 @@ import {
   OPTION_KEYS,
   type MetricsExporterName,
   type OtlpProtocol,
+  type PushgatewayOptions,
   type SamplerName,
   type TelemetryOptions,
   type TracesExporterName,
@@ -51,6 +52,8 @@ export interface ResolvedConfig {
   readonly prometheus: ResolvedPrometheus | undefined;
   readonly otlpMetrics: ResolvedOtlp | undefined;
   readonly otlpTraces: ResolvedOtlp | undefined;
+  /** Checked again in full by the pusher's constructor (its errors become ConfigErrors). */
+  readonly pushgateway: PushgatewayOptions | undefined;
   readonly metricExportIntervalMillis: number;
   readonly metricExportTimeoutMillis: number;
   readonly sampler: SamplerName;
@@ -276,6 +279,21 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
   if (options.instrumentations !== undefined && !Array.isArray(options.instrumentations)) {
     throw new ConfigError('instrumentations', `expected an array, got ${describe(options.instrumentations)}`, 'instrumentations: [new HttpInstrumentation()]');
   }
+  const pg = options.pushgateway;
+  if (pg !== undefined) {
+    const example = "pushgateway: { url: 'http://127.0.0.1:9091', job: 'nightly-import' }";
+    if (pg === null || typeof pg !== 'object' || Array.isArray(pg)) throw new ConfigError('pushgateway', `expected an object, got ${describe(pg)}`, example);
+    checkKeys(pg, ['url', 'job', 'groupingLabels', 'method', 'intervalMs', 'deleteOnSuccess', 'timeoutMs', 'headers', 'gzip'], 'pushgateway.', example);
+    if (optUrl(pg.url, 'pushgateway.url', example) === undefined) throw new ConfigError('pushgateway.url', 'is required', example);
+    if (optString(pg.job, 'pushgateway.job', example) === undefined) throw new ConfigError('pushgateway.job', 'is required', example);
+    stringRecord(pg.groupingLabels, 'pushgateway.groupingLabels', "pushgateway: { groupingLabels: { instance: 'worker-1' } }");
+    stringRecord(pg.headers, 'pushgateway.headers', "pushgateway: { headers: { authorization: 'Bearer …' } }");
+    optEnum(pg.method, 'pushgateway.method', ['PUT', 'POST'] as const);
+    optInt(pg.intervalMs, 'pushgateway.intervalMs', 100, 86_400_000, 'pushgateway: { intervalMs: 15000 }');
+    optInt(pg.timeoutMs, 'pushgateway.timeoutMs', 1, 600_000, 'pushgateway: { timeoutMs: 5000 }');
+    optBool(pg.deleteOnSuccess, 'pushgateway.deleteOnSuccess');
+    optBool(pg.gzip, 'pushgateway.gzip');
+  }
   const shutdownHooks = optBool(options.shutdownHooks, 'shutdownHooks') ?? true;
   const shutdownTimeoutMillis = optInt(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis', 1, 600_000, 'shutdownTimeoutMillis: 5000') ?? 5000;
   const scopeLabels = optBool(po?.scopeLabels, 'prometheus.scopeLabels') ?? true;
@@ -294,6 +312,7 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
       : undefined,
     otlpMetrics: metricsExporters.includes('otlp') ? strip(otlpM) : undefined,
     otlpTraces: tracesExporters.includes('otlp') ? strip(otlpT) : undefined,
+    pushgateway: pg,
     metricExportIntervalMillis,
     metricExportTimeoutMillis,
     sampler,

@@ -8,10 +8,10 @@ export interface ExitHooks {
 }
 
 export interface ExitHookTargets {
-  /** The asynchronous final flush (shutdown). */
-  readonly flush: () => Promise<unknown>;
-  /** The synchronous last export, for exits where the event loop no longer runs. */
-  readonly flushSync: () => void;
+  /** The asynchronous final flush (shutdown); `signal` when the process was told to stop. */
+  readonly flush: (reason: 'signal' | 'beforeExit') => Promise<unknown>;
+  /** The synchronous last export, for exits where the event loop no longer runs; 1 for a fatal exception. */
+  readonly flushSync: (exitCode: number | undefined) => void;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -30,10 +30,10 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 export function installExitHooks(targets: ExitHookTargets): ExitHooks {
   let state: 'idle' | 'flushing' | 'done' = 'idle';
   let flushed: Promise<void> | undefined;
-  const flushOnce = (): Promise<void> => {
+  const flushOnce = (reason: 'signal' | 'beforeExit'): Promise<void> => {
     if (flushed === undefined) {
       state = 'flushing';
-      flushed = targets.flush().then(
+      flushed = targets.flush(reason).then(
         () => undefined,
         (e: unknown) => diag.error(`otelkit: final flush failed: ${e instanceof Error ? e.message : String(e)}`),
       ).finally(() => {
@@ -42,34 +42,34 @@ export function installExitHooks(targets: ExitHookTargets): ExitHooks {
     }
     return flushed;
   };
-  const syncOnce = (): void => {
+  const syncOnce = (exitCode: number | undefined): void => {
     // A flush still in flight may not finish before the process dies: export synchronously anyway
     // (cumulative totals, so a second copy changes no value downstream).
     if (state === 'done') return;
     state = 'done';
     try {
-      targets.flushSync();
+      targets.flushSync(exitCode);
     } catch (e) {
       diag.error(`otelkit: final export failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
 
   const onSignal = (signal: NodeJS.Signals): void => {
-    void flushOnce().then(() => {
+    void flushOnce('signal').then(() => {
       const others = process.listeners(signal).filter((l) => l !== onSignal);
       hooks.uninstall();
       if (others.length === 0) process.kill(process.pid, signal);
     });
   };
   const onBeforeExit = (): void => {
-    if (state === 'idle') void flushOnce();
+    if (state === 'idle') void flushOnce('beforeExit');
   };
-  const onExit = (): void => syncOnce();
+  const onExit = (code: number): void => syncOnce(code);
   const onFatal = (_err: unknown, origin: string): void => {
     const handled =
       process.listenerCount('uncaughtException') > 0 ||
       (origin === 'unhandledRejection' && process.listenerCount('unhandledRejection') > 0);
-    if (!handled) syncOnce();
+    if (!handled) syncOnce(1);
   };
   for (const s of SIGNALS) process.on(s, onSignal);
   process.on('beforeExit', onBeforeExit);

@@ -9,7 +9,7 @@ import type { ResolvedOtlp } from './config.js';
 export interface FinalRequest {
   readonly name: string;
   readonly url: string;
-  readonly method: 'POST' | 'PUT';
+  readonly method: 'POST' | 'PUT' | 'DELETE';
   readonly headers: Record<string, string>;
   readonly body: Uint8Array;
 }
@@ -28,7 +28,7 @@ process.stdin.on('end', async () => {
   let failed = 0;
   await Promise.all(requests.map(async (r) => {
     try {
-      const res = await fetch(r.url, { method: r.method, headers: r.headers, body: Buffer.from(r.body, 'base64'), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(r.url, { method: r.method, headers: r.headers, body: r.method === 'DELETE' ? undefined : Buffer.from(r.body, 'base64'), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       await res.arrayBuffer().catch(() => undefined);
       if (res.status < 200 || res.status > 299) { failed++; process.stderr.write(r.name + ': HTTP ' + res.status + '\\n'); }
     } catch (e) {

@@ -44,6 +44,26 @@ export interface OtlpOptions {
   compression?: 'gzip' | 'none';
 }
 
+/** Push to a Prometheus Pushgateway: for batch jobs that end before anything scrapes them. */
+export interface PushgatewayOptions {
+  /** Base URL, e.g. `http://127.0.0.1:9091` (user info becomes Basic auth). */
+  url: string;
+  /** The `job` of the grouping key. */
+  job: string;
+  /** The rest of the grouping key, e.g. `{ instance: 'scraper-3' }`. */
+  groupingLabels?: Record<string, string>;
+  /** `PUT` (default) replaces the group; `POST` replaces only the metrics sent. */
+  method?: 'PUT' | 'POST';
+  /** Also push every `intervalMs` (long jobs). */
+  intervalMs?: number;
+  /** At the end, delete the group when the job succeeded (exit code 0) instead of pushing; a failed job still pushes. */
+  deleteOnSuccess?: boolean;
+  /** Per push; default 5000 ms. */
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+  gzip?: boolean;
+}
+
 export interface TelemetryOptions {
   serviceName?: string;
   serviceVersion?: string;
@@ -60,6 +80,8 @@ export interface TelemetryOptions {
   /** `false` turns the Prometheus endpoint off. */
   prometheus?: PrometheusOptions | false;
   otlp?: OtlpOptions;
+  /** Push metrics to a Pushgateway: at every exit path (exactly once, bounded), and periodically with `intervalMs`. */
+  pushgateway?: PushgatewayOptions;
   /** OTEL_METRIC_EXPORT_INTERVAL, default 60000 ms. */
   metricExportIntervalMillis?: number;
   /** OTEL_METRIC_EXPORT_TIMEOUT, default 30000 ms. */
@@ -87,7 +109,7 @@ export interface TelemetryOptions {
 
 export const OPTION_KEYS: readonly (keyof TelemetryOptions)[] = [
   'serviceName', 'serviceVersion', 'serviceInstanceId', 'resourceAttributes', 'disabled', 'metricsExporters',
-  'tracesExporters', 'prometheus', 'otlp', 'metricExportIntervalMillis', 'metricExportTimeoutMillis', 'sampler',
+  'tracesExporters', 'prometheus', 'otlp', 'pushgateway', 'metricExportIntervalMillis', 'metricExportTimeoutMillis', 'sampler',
   'samplerArg', 'exemplarFilter', 'runtimeMetrics', 'cardinalityLimit', 'histogramBoundaries', 'instrumentations',
   'shutdownHooks', 'shutdownTimeoutMillis', 'env',
 ];

@@ -7,9 +7,9 @@ import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { MeterProvider, MetricProducer, type Meter } from '@otelkit/metrics';
 import { buildSnapshot, type TelemetrySnapshot } from '@otelkit/meters';
 import { OTLPMetricExporter, PeriodicExportingReader, type ExporterHealth } from '@otelkit/otlp';
-import { createMetricsHandler, startMetricsServer } from '@otelkit/prometheus';
+import { createMetricsHandler, PushgatewayConfigError, PushgatewayPusher, startMetricsServer, type PushgatewayHealth } from '@otelkit/prometheus';
 import { resolveConfig, type ResolvedConfig } from './config.js';
-import { FlushError } from './errors.js';
+import { ConfigError, FlushError } from './errors.js';
 import { installExitHooks, type ExitHooks } from './exit-hooks.js';
 import { otlpFinalRequest, reportFinal, sendSync, type FinalRequest } from './final-export.js';
 import type { TelemetryOptions } from './options.js';
@@ -32,6 +32,8 @@ export interface HealthReport {
   readonly series: number;
   readonly prometheus: PrometheusEndpointHealth;
   readonly exporters: Readonly<Record<string, ExporterHealth>>;
+  /** Present when a Pushgateway is configured. */
+  readonly pushgateway?: PushgatewayHealth;
   /** Malformed environment values that were ignored. */
   readonly configWarnings: readonly string[];
 }
@@ -176,6 +178,36 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
     }
   }
 
+  // Pushgateway (batch jobs): pushed on forceFlush, at shutdown and on every exit path.
+  let pusher: PushgatewayPusher | undefined;
+  const pg = cfg.disabled ? undefined : cfg.pushgateway;
+  if (pg !== undefined) {
+    try {
+      pusher = new PushgatewayPusher({
+        url: pg.url,
+        job: pg.job,
+        groupingLabels: pg.groupingLabels,
+        method: pg.method,
+        timeoutMs: pg.timeoutMs,
+        headers: pg.headers,
+        gzip: pg.gzip,
+        intervalMs: pg.intervalMs,
+        store,
+        resource,
+      });
+    } catch (e) {
+      if (e instanceof PushgatewayConfigError) {
+        throw new ConfigError(`pushgateway.${e.field}`, e.message, "pushgateway: { url: 'http://127.0.0.1:9091', job: 'nightly-import' }");
+      }
+      throw e;
+    }
+    if (pg.intervalMs !== undefined) pusher.start();
+  }
+  /** The job succeeded when it was not stopped by a signal and nothing set a failing exit code. */
+  let stoppedBySignal = false;
+  const succeeded = (code: number | string | null | undefined = process.exitCode): boolean =>
+    !stoppedBySignal && (code === undefined || code === null || Number(code) === 0);
+
   const runtime = cfg.runtimeMetrics ? enableRuntimeMetrics(meterProvider) : undefined;
   const instrumentations = options.instrumentations ?? [];
   const unregisterInstrumentations =
@@ -184,6 +216,13 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
       : undefined;
 
   let shutdownDone: Promise<void> | undefined;
+  /** Last push at shutdown: stops periodic pushes, then pushes — or deletes the group of a job that succeeded. */
+  const finalPush = async (): Promise<void> => {
+    if (pusher === undefined) return;
+    await pusher.stop().catch(() => undefined);
+    if (pg?.deleteOnSuccess && succeeded()) await pusher.delete();
+    else await pusher.push();
+  };
   let hooks: ExitHooks | undefined;
 
   const forceFlush = async (o: FlushOptions = {}): Promise<void> => {
@@ -198,6 +237,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
       withTimeout(tracing.provider.forceFlush(), timeout, 'traces flush').catch((error: unknown) => {
         failures.push({ component: 'traces', error });
       }),
+      pusher?.push().catch((error: unknown) => failures.push({ component: 'pushgateway', error })),
     ]);
     if (failures.length > 0) throw new FlushError('forceFlush', failures);
   };
@@ -218,6 +258,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
           failures.push({ component: 'traces', error });
         }),
         closeServer?.().catch((error: unknown) => failures.push({ component: 'prometheus', error })),
+        finalPush().catch((error: unknown) => failures.push({ component: 'pushgateway', error })),
       ]);
       if (prom.state === 'listening') prom = { state: 'closed', url: prom.url };
       meterProvider.shutdown();
@@ -254,7 +295,9 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
     shutdown,
     health: () => {
       const exporters = exporterHealth();
-      const failing = prom.state === 'failed' || Object.values(exporters).some((h) => h.consecutiveFailures > 0);
+      const pgHealth = pusher?.health();
+      const pgFailing = pgHealth?.lastErrorMs !== undefined && (pgHealth.lastSuccessMs === undefined || pgHealth.lastErrorMs > pgHealth.lastSuccessMs);
+      const failing = prom.state === 'failed' || pgFailing || Object.values(exporters).some((h) => h.consecutiveFailures > 0);
       return {
         status: shutdownDone !== undefined ? 'shutdown' : cfg.disabled ? 'disabled' : failing ? 'degraded' : 'ok',
         serviceName: cfg.serviceName,
@@ -263,17 +306,28 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
         series: store.seriesCount,
         prometheus: prom,
         exporters,
+        ...(pusher ? { pushgateway: pusher.health() } : {}),
         configWarnings: cfg.warnings,
       };
     },
-    snapshot: () => buildSnapshot(store, { startTimeMs, exporters: exporterHealth() }),
+    snapshot: () => buildSnapshot(store, { startTimeMs, exporters: { ...exporterHealth(), ...(pusher ? { pushgateway: pusher.health() } : {}) } }),
   };
-  const flushSync = (): void => {
+  const flushSync = (exitCode: number | undefined): void => {
     const requests: FinalRequest[] = [];
-    if (cfg.otlpMetrics !== undefined) requests.push(otlpFinalRequest(new MetricProducer(store, resource), cfg.otlpMetrics));
+    if (cfg.otlpMetrics !== undefined && !cfg.disabled) requests.push(otlpFinalRequest(new MetricProducer(store, resource), cfg.otlpMetrics));
+    if (pusher !== undefined) {
+      const r = pusher.finalRequest(pg?.deleteOnSuccess && succeeded(exitCode) ? 'DELETE' : undefined);
+      requests.push({ name: 'pushgateway', ...r });
+    }
     reportFinal(sendSync(requests, cfg.shutdownTimeoutMillis));
   };
-  if (cfg.shutdownHooks && !cfg.disabled) hooks = installExitHooks({ flush: () => shutdown(), flushSync });
+  if (cfg.shutdownHooks && !cfg.disabled) hooks = installExitHooks({
+      flush: (reason) => {
+        if (reason === 'signal') stoppedBySignal = true;
+        return shutdown();
+      },
+      flushSync,
+    });
   current = handle;
   return handle;
 }
