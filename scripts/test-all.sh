@@ -2,7 +2,7 @@
 # Runs every test of the repository, from a fresh clone:
 #   1. provisions the real peers (Prometheus, promtool, Pushgateway, PostgreSQL, the strict
 #      OpenMetrics parser, the official OTLP protobuf decoder, a Collector built with ocb)
-#   2. installs (npm ci) and builds (turbo, tsc -b)
+#   2. installs (npm install, locked versions) and builds (turbo, tsc -b)
 #   3. runs every workspace's mocha suite on this machine's Node, then again on Node 24
 #   4. runs the benchmark smoke (it runs and prints; never a pass/fail on timing)
 # Under CI=true a peer that cannot be provisioned fails the run (the tests never skip it).
@@ -25,7 +25,9 @@ done
 
 step "install"
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund
+  # npm ci rejects this lock: npm records only the current platform of optional packages
+  # (turbo's per-platform binaries), then calls the lock out of sync. npm install honours the lock.
+  npm install --no-audit --no-fund
 else
   echo "node_modules is up to date"
 fi
