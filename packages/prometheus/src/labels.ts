@@ -110,7 +110,26 @@ export function joinPairs(pairs: readonly LabelPair[]): string {
 export function cellLabels(cell: AnyCell, histogram: boolean, owner: string): string {
   const cached = cell.exportCache;
   if (cached !== undefined) return cached;
-  const pairs = attributePairs(cell.attributes, histogram, owner);
+  // Common case first: keys already sorted and already valid label names. Distinct keys that
+  // each map to themselves cannot collide, so no pairs or grouping are needed.
+  const attrs = cell.attributes;
+  let fast = '';
+  let prev = '';
+  let simple = true;
+  for (const key in attrs) {
+    const v = attrs[key];
+    if (key < prev || v === undefined || v === null || labelNameOf(key) !== key || (histogram && key === HISTOGRAM_BUCKET_LABEL) || SCOPE_LABEL_NAMES.has(key)) {
+      simple = false;
+      break;
+    }
+    prev = key;
+    fast += (fast === '' ? '' : ',') + key + '="' + escapeLabelValue(typeof v === 'string' ? v : attributeValueString(v)) + '"';
+  }
+  if (simple) {
+    cell.exportCache = fast;
+    return fast;
+  }
+  const pairs = attributePairs(attrs, histogram, owner);
   let s = joinPairs(pairs);
   for (const p of pairs) {
     if (SCOPE_LABEL_NAMES.has(p.name)) {
