@@ -43,8 +43,8 @@ run_suite() {
   local rc=${PIPESTATUS[0]}
   set -e
   local passed failed
-  passed=$(grep -Eo '[0-9]+ passing' "$log" | awk '{s+=$1} END {print s+0}')
-  failed=$(grep -Eo '[0-9]+ failing' "$log" | awk '{s+=$1} END {print s+0}')
+  passed=$( (grep -Eo '[0-9]+ passing' "$log" || true) | awk '{s+=$1} END {print s+0}')
+  failed=$( (grep -Eo '[0-9]+ failing' "$log" || true) | awk '{s+=$1} END {print s+0}')
   echo "$label: $passed passed, $failed failed (exit $rc)"
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
