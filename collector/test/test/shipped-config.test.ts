@@ -12,6 +12,7 @@ import {
   type PrometheusServer,
   type RunningCollector,
 } from '@otelkit/testkit';
+import { spansInFile } from './trace-file.js';
 import { cumulativeBuckets, Workload } from './workload.js';
 
 const OPENMETRICS = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
@@ -29,23 +30,6 @@ const MODES: Mode[] = [
   { protocol: 'http/protobuf', compression: 'gzip', instance: 'proto-1', jobs: { fast: [0.05, 0.5, 0.7], slow: [2.5, 12] } },
   { protocol: 'http/json', compression: 'none', instance: 'json-1', jobs: { fast: [0.02, 0.2], slow: [5, 7, 9, 30] } },
 ];
-
-/** Span ids per trace id of every span the file exporter wrote. */
-function spansInFile(requests: any[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const req of requests) {
-    for (const rs of req.resourceSpans ?? []) {
-      for (const ss of rs.scopeSpans ?? []) {
-        for (const s of ss.spans ?? []) {
-          const set = out.get(s.traceId) ?? new Set<string>();
-          set.add(s.spanId);
-          out.set(s.traceId, set);
-        }
-      }
-    }
-  }
-  return out;
-}
 
 describe('otel-collector.yaml end to end: OTLP in, Prometheus scrape out (real collector, real Prometheus)', () => {
   let collector: RunningCollector;
