@@ -136,6 +136,11 @@ export function createMetricsHandler(options: MetricsHandlerOptions): MetricsHan
         return;
       }
     }
+    // After the guard: a client that may not read /metrics learns nothing, not even the methods it takes.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }, 'method not allowed\n');
+      return;
+    }
     const format = negotiate(req.headers.accept);
     const wantGzip = acceptsGzip(req.headers['accept-encoding']);
     let payload: Buffer;
@@ -161,10 +166,6 @@ export function createMetricsHandler(options: MetricsHandlerOptions): MetricsHan
       if (requestPath(req) !== path) {
         if (next !== undefined) next();
         else send(res, 404, { 'Content-Type': 'text/plain; charset=utf-8' }, 'not found\n');
-        return;
-      }
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        send(res, 405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }, 'method not allowed\n');
         return;
       }
       handle(req, res).catch((e: unknown) => {

@@ -96,7 +96,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
 /** `promtool check metrics` on a text 0.0.4 exposition: exit code and findings. */
 export function promtoolCheckMetrics(text: string): { status: number; output: string } {
   const bin = requirePeer('promtool');
-  const r = spawnSync(bin, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(bin, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
@@ -120,7 +120,7 @@ for f in text_string_to_metric_families(sys.stdin.read()):
         for s in f.samples]})
 print(json.dumps(out))
 `;
-  const r = spawnSync('/usr/bin/python3', ['-c', script], { input: text, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('/usr/bin/python3', ['-c', script], { input: text, encoding: 'utf8', timeout: 60_000, maxBuffer: 512 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`OpenMetrics parser rejected the exposition: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return JSON.parse(r.stdout);
 }
