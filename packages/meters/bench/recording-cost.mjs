@@ -21,6 +21,67 @@ function median(xs) {
   return s[s.length >> 1];
 }
 
+// Memory per series: the same series on both sides — per (service, operation) one cycle-duration
+// histogram series and two outcome counter series — made through each library's handles. Each side
+// is measured in a fresh process (heap after GC, minus the heap before), so one side's garbage or
+// JIT state cannot land in the other's figure. otelkit's figure includes the meter-set objects.
+const SERVICES = 300;
+const OPS = 10;
+const SERIES = SERVICES * OPS * 3;
+const builders = {
+  'prom-client': () => {
+    const registry = new client.Registry();
+    const c = new client.Counter({ name: 'cycles_total', help: 'h', labelNames: ['service', 'operation', 'outcome'], registers: [registry] });
+    const h = new client.Histogram({ name: 'cycle_seconds', help: 'h', labelNames: ['service', 'operation'], buckets: [...PROCESSING_BUCKETS], registers: [registry] });
+    const handles = [];
+    for (let s = 0; s < SERVICES; s++) {
+      for (let o = 0; o < OPS; o++) {
+        const service = `svc${s}`;
+        const operation = `op${o}`;
+        const hh = h.labels({ service, operation });
+        hh.observe(0.1);
+        const ok = c.labels({ service, operation, outcome: 'success' });
+        ok.inc();
+        const ko = c.labels({ service, operation, outcome: 'failure' });
+        ko.inc(0);
+        handles.push(hh, ok, ko);
+      }
+    }
+    return [registry, handles];
+  },
+  'otelkit meter sets': () => {
+    // Above the default cardinality limit (2000 series per instrument), which prom-client does not have.
+    const provider = new MeterProvider({ exemplarFilter: 'always_off', cardinalityLimit: 10_000 });
+    const meter = provider.getMeter('bench');
+    const sets = [];
+    for (let s = 0; s < SERVICES; s++) {
+      const health = createServiceHealthMeters(meter, { service: `svc${s}` });
+      for (let o = 0; o < OPS; o++) health.cycle(`op${o}`).record(0.1);
+      sets.push(health);
+    }
+    if (provider.store.seriesCount !== SERIES) throw new Error(`expected ${SERIES} series, got ${provider.store.seriesCount}`);
+    return [provider, sets];
+  },
+};
+
+const memoryArg = process.argv.find((a) => a.startsWith('--memory='));
+if (memoryArg !== undefined) {
+  // child: build one side, print bytes per series
+  const heap = () => {
+    globalThis.gc();
+    globalThis.gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const build = builders[memoryArg.slice('--memory='.length)];
+  build(); // warm-up: code, hidden classes, interned strings
+  const h0 = heap();
+  const keep = build();
+  const bytes = (heap() - h0) / SERIES;
+  if (keep.length === 0) throw new Error('unreachable');
+  process.stdout.write(String(bytes));
+  process.exit(0);
+}
+
 function prom() {
   const registry = new client.Registry();
   const decisions = new client.Counter({ name: 'decisions_total', help: 'h', labelNames: ['route'], registers: [registry] });
@@ -70,54 +131,14 @@ for (const mode of ['exemplars off', 'trace_based']) {
   console.log(`  histogram [${mode}] ${ratio(`otelkit execution.duration(path, v) [${mode}]`, 'prom-client histogram.observe({path}, v)')}`);
 }
 
-// Memory per series: the same series on both sides — per (service, operation) one cycle-duration
-// histogram series and two outcome counter series — made through each library's handles, heap
-// measured after GC. otelkit's figure includes the meter-set objects (Cycle, Dimension) per operation.
-if (typeof globalThis.gc === 'function') {
-  const SERVICES = 100;
-  const OPS = 10;
-  const heap = () => {
-    globalThis.gc();
-    globalThis.gc();
-    return process.memoryUsage().heapUsed;
-  };
-  let keep;
-  let h0 = heap();
-  {
-    const registry = new client.Registry();
-    const c = new client.Counter({ name: 'cycles_total', help: 'h', labelNames: ['service', 'operation', 'outcome'], registers: [registry] });
-    const h = new client.Histogram({ name: 'cycle_seconds', help: 'h', labelNames: ['service', 'operation'], buckets: [...PROCESSING_BUCKETS], registers: [registry] });
-    const handles = [];
-    for (let s = 0; s < SERVICES; s++) {
-      for (let o = 0; o < OPS; o++) {
-        const service = `svc${s}`;
-        const operation = `op${o}`;
-        const hh = h.labels({ service, operation });
-        hh.observe(0.1);
-        const ok = c.labels({ service, operation, outcome: 'success' });
-        ok.inc();
-        const ko = c.labels({ service, operation, outcome: 'failure' });
-        ko.inc(0);
-        handles.push(hh, ok, ko);
-      }
-    }
-    keep = [registry, handles];
-  }
-  const promBytes = (heap() - h0) / (SERVICES * OPS * 3);
-  keep = undefined;
-  h0 = heap();
-  {
-    const provider = new MeterProvider({ exemplarFilter: 'always_off' });
-    const meter = provider.getMeter('bench');
-    const sets = [];
-    for (let s = 0; s < SERVICES; s++) {
-      const health = createServiceHealthMeters(meter, { service: `svc${s}` });
-      for (let o = 0; o < OPS; o++) health.cycle(`op${o}`).record(0.1);
-      sets.push(health);
-    }
-    keep = [provider, sets];
-    if (provider.store.seriesCount !== SERVICES * OPS * 3) throw new Error(`expected ${SERVICES * OPS * 3} series, got ${provider.store.seriesCount}`);
-  }
-  const okBytes = (heap() - h0) / (SERVICES * OPS * 3);
-  console.log(`memory per series (${SERVICES * OPS * 3} series: ${SERVICES * OPS} histogram + ${SERVICES * OPS * 2} counter): prom-client ${promBytes.toFixed(0)} B, otelkit meter sets ${okBytes.toFixed(0)} B`);
-} else console.log('memory: run with node --expose-gc');
+
+const { execFileSync } = await import('node:child_process');
+const memory = {};
+for (const side of Object.keys(builders)) {
+  const runs = [0, 1, 2].map(() => Number(execFileSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, `--memory=${side}`], { encoding: 'utf8' })));
+  memory[side] = median(runs);
+}
+console.log(
+  `memory per series (${SERIES} series: ${SERIES / 3} histogram + ${(SERIES * 2) / 3} counter; median of 3 fresh processes): ` +
+    Object.entries(memory).map(([k, v]) => `${k} ${v.toFixed(0)} B`).join(', '),
+);
