@@ -1,5 +1,3 @@
-import { OTLPExporterError } from '@opentelemetry/otlp-exporter-base';
-
 /** A configuration value that cannot work; thrown at construction, never from an export. */
 export class OtlpConfigError extends Error {
   override readonly name = 'OtlpConfigError';
@@ -13,18 +11,25 @@ export class OtlpConfigError extends Error {
 }
 
 /**
- * Why an export failed. Extends upstream's `OTLPExporterError` so code that inspects
- * `error.code` (the HTTP status) keeps working.
+ * Why an export failed. Same shape as upstream's `OTLPExporterError` (`code` is the HTTP status,
+ * `data` the response body), without importing otlp-exporter-base: that import alone loaded ~60
+ * modules (otlp-exporter-base + otlp-transformer) into every service at startup.
  */
-export class OtlpExportError extends OTLPExporterError {
+export class OtlpExportError extends Error {
   override readonly name = 'OtlpExportError';
+  /** HTTP status of the last answer, when there was one. */
+  readonly code: number | undefined;
+  /** Body of the last answer (truncated), when there was one. */
+  readonly data: string | undefined;
   /** HTTP attempts made, the first one included. */
   readonly attempts: number;
   /** True when the last answer was retryable (429/502/503/504, network error) and the budget ran out. */
   readonly retryable: boolean;
 
   constructor(message: string, options: { status?: number; body?: string; attempts: number; retryable: boolean; cause?: unknown }) {
-    super(message, options.status, options.body);
+    super(message);
+    this.code = options.status;
+    this.data = options.body;
     this.attempts = options.attempts;
     this.retryable = options.retryable;
     if (options.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;

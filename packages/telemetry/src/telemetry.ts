@@ -188,7 +188,8 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
         job: pg.job,
         groupingLabels: pg.groupingLabels,
         method: pg.method,
-        timeoutMs: pg.timeoutMs,
+        // A push never outlives the shutdown budget: a hanging gateway must not hold the exit.
+        timeoutMs: Math.min(pg.timeoutMs ?? 5000, cfg.shutdownTimeoutMillis),
         headers: pg.headers,
         gzip: pg.gzip,
         intervalMs: pg.intervalMs,
@@ -258,7 +259,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
           failures.push({ component: 'traces', error });
         }),
         closeServer?.().catch((error: unknown) => failures.push({ component: 'prometheus', error })),
-        finalPush().catch((error: unknown) => failures.push({ component: 'pushgateway', error })),
+        withTimeout(finalPush(), timeout, 'pushgateway final push').catch((error: unknown) => failures.push({ component: 'pushgateway', error })),
       ]);
       if (prom.state === 'listening') prom = { state: 'closed', url: prom.url };
       meterProvider.shutdown();

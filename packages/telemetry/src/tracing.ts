@@ -9,10 +9,15 @@ import {
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
-import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
-import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
+import { createRequire } from 'node:module';
 import type { Resource } from '@opentelemetry/resources';
 import type { ResolvedConfig } from './config.js';
+
+// The OTLP trace exporters (with otlp-exporter-base and otlp-transformer, ~70 modules) load only
+// when traces go to OTLP: startup time of every service that does not is part of the product.
+const require = createRequire(import.meta.url);
+type ProtoModule = typeof import('@opentelemetry/exporter-trace-otlp-proto');
+type JsonModule = typeof import('@opentelemetry/exporter-trace-otlp-http');
 
 /** https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/#general-sdk-configuration */
 export function buildSampler(name: ResolvedConfig['sampler'], arg: number): Sampler {
@@ -49,7 +54,10 @@ export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
         timeoutMillis: o.timeoutMillis,
         compression: o.compression === 'gzip' ? ('gzip' as never) : ('none' as never),
       };
-      const exporter = o.protocol === 'http/json' ? new OTLPTraceExporterJson(common) : new OTLPTraceExporterProto(common);
+      const exporter =
+        o.protocol === 'http/json'
+          ? new (require('@opentelemetry/exporter-trace-otlp-http') as JsonModule).OTLPTraceExporter(common)
+          : new (require('@opentelemetry/exporter-trace-otlp-proto') as ProtoModule).OTLPTraceExporter(common);
       exporters.push({ name: 'otlp-traces', exporter });
       processors.push(new BatchSpanProcessor(exporter));
     }
