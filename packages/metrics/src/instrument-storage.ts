@@ -203,12 +203,16 @@ export class InstrumentStorage {
     return this.cells.filter((c) => c.observedEpoch === epoch);
   }
 
-  /** Called at the end of a collection: opens a new exemplar sampling cycle for counters. */
+  /** Called at the end of a collection: opens a new exemplar sampling cycle. */
   endCycle(): void {
-    if (this.descriptor.kind !== 'counter') return;
-    for (const c of this.cells) {
-      const ex = (c as SumCell).ex;
-      if (ex !== undefined) ex.offered = 0;
+    const kind = this.descriptor.kind;
+    if (kind === 'counter') {
+      for (const c of this.cells) {
+        const ex = (c as SumCell).ex;
+        if (ex !== undefined) ex.offered = 0;
+      }
+    } else if (kind === 'histogram') {
+      for (const c of this.cells) (c as HistogramCell).ex?.offered.fill(0);
     }
   }
 }

@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { MeterProvider, histogramExemplars, sumExemplars, type HistogramCell, type SumCell } from '../src/index.js';
+
+const span = (n: number) =>
+  trace.wrapSpanContext({ traceId: n.toString(16).padStart(32, '0'), spanId: n.toString(16).padStart(16, '0'), traceFlags: TraceFlags.SAMPLED });
+const inSpan = (n: number, fn: () => void) => context.with(trace.setSpan(context.active(), span(n)), fn);
+
+describe('exemplar reservoirs', () => {
+  before(() => context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()));
+  after(() => context.disable());
+
+  it('histogram: one exemplar per bucket, its value inside that bucket, from the spans that recorded there', () => {
+    const h = new MeterProvider().getMeter('t').createHistogram('h', { advice: { explicitBucketBoundaries: [1, 10] } });
+    const cell = h.bind({}) as unknown as HistogramCell;
+    inSpan(1, () => cell.record(0.5));
+    inSpan(2, () => cell.record(5));
+    inSpan(3, () => cell.record(7));
+    inSpan(4, () => cell.record(50));
+    const ex = histogramExemplars(cell)!;
+    expect(ex).to.have.length(3);
+    expect(ex[0]).to.include({ value: 0.5, traceId: span(1).spanContext().traceId });
+    expect([5, 7]).to.include(ex[1]!.value);
+    expect(ex[1]!.traceId).to.equal(span(ex[1]!.value === 5 ? 2 : 3).spanContext().traceId);
+    expect(ex[2]).to.include({ value: 50 });
+    for (const e of ex) expect(e.timeMs).to.be.closeTo(Date.now(), 5000);
+  });
+
+  it('histogram: each slot is a uniform draw over its bucket within a collection cycle', () => {
+    const provider = new MeterProvider();
+    const h = provider.getMeter('t').createHistogram('h', { advice: { explicitBucketBoundaries: [100] } });
+    const cell = h.bind({}) as unknown as HistogramCell;
+    const picks = [0, 0, 0, 0];
+    const cycles = 4000;
+    for (let c = 0; c < cycles; c++) {
+      for (let v = 0; v < 4; v++) inSpan(v + 1, () => cell.record(v));
+      picks[histogramExemplars(cell)![0]!.value]!++;
+      provider.store.endCycle();
+    }
+    // Each of 4 values should be picked ~25% of the time; "last seen" would pick value 3 always.
+    for (const p of picks) expect(p / cycles).to.be.within(0.2, 0.3);
+  });
+
+  it('a new cycle replaces the exemplar with its first sampled measurement', () => {
+    const provider = new MeterProvider();
+    const c = provider.getMeter('t').createCounter('c');
+    const cell = c.bind({}) as unknown as SumCell;
+    inSpan(1, () => cell.add(1));
+    for (let i = 0; i < 100; i++) inSpan(2, () => cell.add(2));
+    provider.store.endCycle();
+    inSpan(9, () => cell.add(3));
+    expect(sumExemplars(cell)![0]).to.include({ value: 3, traceId: span(9).spanContext().traceId });
+  });
+
+  it('outside a span (trace_based) no exemplar; always_off never samples', () => {
+    const h = new MeterProvider().getMeter('t').createHistogram('h');
+    const cell = h.bind({}) as unknown as HistogramCell;
+    cell.record(3);
+    expect(histogramExemplars(cell)).to.equal(undefined);
+    const off = new MeterProvider({ exemplarFilter: 'always_off' }).getMeter('t').createHistogram('h').bind({}) as unknown as HistogramCell;
+    inSpan(1, () => off.record(3));
+    expect(histogramExemplars(off)).to.equal(undefined);
+  });
+
+  it('always_on samples outside spans too, with empty ids', () => {
+    const cell = new MeterProvider({ exemplarFilter: 'always_on' }).getMeter('t').createCounter('c').bind({}) as unknown as SumCell;
+    cell.add(4);
+    expect(sumExemplars(cell)![0]).to.include({ value: 4, traceId: '', spanId: '' });
+  });
+});
