@@ -30,6 +30,7 @@ export function unitLabel(result) {
 /** One markdown table per scenario: contestants with median, min–max and the ratio to the first. */
 export function scenarioTable(result) {
   const lines = [];
+  if (result.rows.length === 0) return result.absent.map((a) => `- ${a.name}: not run (${a.reason})`).join('\n');
   const base = result.rows[0];
   const details = result.rows.some((r) => r.detail !== undefined);
   lines.push(`| ${result.title} | median ${unitLabel(result)} | min – max | vs ${base.name} |${details ? ` ${result.detailLabel} |` : ''}`);

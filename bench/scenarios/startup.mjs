@@ -49,7 +49,7 @@ export default {
   title: 'Whole-process startup to a listening /metrics server',
   notes:
     'Wall time from spawn to exit of `bench/startup/<name>.mjs`: a service that sets up its telemetry (otelkit: `initTelemetry()` with its /metrics server; prom-client: `collectDefaultMetrics()` and an HTTP server serving the registry) and exits as soon as the server listens. ' +
-    '`node` is the same without a metrics library. Module loading is most of it.',
+    '`node` is the same without a metrics library; *otelkit metrics only* is `@otelkit/metrics` + `@otelkit/prometheus` without `initTelemetry()` (no tracing, resource detection, runtime metrics, instrumentation), a reference point. Module loading is most of it.',
   per: 'process',
   reps: 15,
   quickReps: 1,
@@ -57,6 +57,7 @@ export default {
   contestants: {
     'prom-client': contestant('prom-client.mjs'),
     otelkit: contestant('otelkit.mjs'),
+    'otelkit metrics only': contestant('otelkit-metrics-only.mjs'),
     node: contestant('node.mjs'),
   },
   targets: [{ label: 'startup, whole process (initTelemetry() vs collectDefaultMetrics())', num: 'otelkit', den: 'prom-client', max: 1.1 }],

@@ -1,16 +1,16 @@
-// node --expose-gc bench/tools/heap-breakdown.mjs <prom-client|otel-sdk|otelkit> [series=20000] [mixed|counters|histograms]
+// node bench/tools/heap-breakdown.mjs <prom-client|otel-sdk|otelkit> [series=20000] [mixed|counters|histograms] [scrape]
 //
 // Where the bytes of one series go: two heap snapshots around building the series (layout of
-// bench/lib/series.mjs); every object that is new in the second is counted once, grouped by
+// bench/lib/series.mjs) — and scraping them once, with `scrape`; every object that is new in the second is counted once, grouped by
 // "type:name <-edge- retainer", in bytes per series. Used for the heap notes in bench/NOTES.md.
 import { readFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { otelkit, otelSdk, promRegistry } from '../lib/setup.mjs';
+import { otelkit, otelkitScrape, otelSdk, promRegistry } from '../lib/setup.mjs';
 import { populateMeter, populateProm } from '../lib/series.mjs';
 
-const [contestant = 'otelkit', seriesArg = '20000', layout = 'counters'] = process.argv.slice(2);
+const [contestant = 'otelkit', seriesArg = '20000', layout = 'counters', scrapeArg] = process.argv.slice(2);
 const N = Number(seriesArg);
 const state = contestant === 'otelkit' ? otelkit() : contestant === 'otel-sdk' ? otelSdk() : promRegistry();
 globalThis.benchState = state;
@@ -42,9 +42,16 @@ function existed(ids, id) {
   }
   return lo < ids.length && ids[lo] === id;
 }
+const scrape =
+  contestant === 'prom-client' ? () => state.metrics() : contestant === 'otel-sdk' ? () => state.collectText() : (await otelkitScrape(state.store)).scrape;
 const oldIds = existingIds();
 if (contestant === 'prom-client') populateProm(state, N, layout);
 else populateMeter(state.meter, N, layout);
+if (scrapeArg === 'scrape') {
+  const length = await (async () => (await scrape()).length)();
+  await new Promise((resolve) => setImmediate(resolve));
+  console.log(`scraped once (${length} characters)`);
+}
 const B = snapshot('after');
 
 const meta = B.snapshot.meta;
