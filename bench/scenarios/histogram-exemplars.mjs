@@ -43,6 +43,7 @@ export default {
   title: 'Histogram record (bound) with exemplars, inside vs outside a sampled span',
   notes:
     'A bound otelkit histogram recording inside one active, sampled span (BasicTracerProvider, AsyncLocalStorage context manager) and outside any span, with the `trace_based` filter (the default: every record reads the active span; inside a sampled one it also stores value, time and span context in the bucket\'s slot) and with `always_off`. ' +
+    'No collection happens while a row is timed, except in *100 records per cycle*, which ends the exemplar cycle (as a scrape does) every 100 records: the reservoir replaces a slot with probability 1/offers per cycle, so few records per scrape is its costly end. ' +
     'prom-client cannot take exemplars from the active span; the reference row passes them by hand on each call, as its users must.',
   contestants: {
     'otelkit outside span': () => {
@@ -52,6 +53,21 @@ export default {
     'otelkit in span': () => {
       const h = bound('trace_based');
       return { fn: (i) => h.record(VALUES[i & 1023]), wrap: inSpan() };
+    },
+    // The reservoir replaces a bucket's slot with probability 1/offers within a collection cycle,
+    // so a long run without collection reads the clock less and less. A series that sees only
+    // 100 records between two scrapes is the costly end: time it too.
+    'otelkit in span, 100 records per cycle': () => {
+      const kit = otelkit({ exemplarFilter: 'trace_based' });
+      const h = kit.meter.createHistogram('latency', { unit: 's', ...advice }).bind(ATTRS);
+      const store = kit.store;
+      return {
+        fn: (i) => {
+          h.record(VALUES[i & 1023]);
+          if (i % 100 === 99) store.endCycle();
+        },
+        wrap: inSpan(),
+      };
     },
     'otelkit in span, always_off': () => {
       const h = bound('always_off');
