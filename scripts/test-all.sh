@@ -39,7 +39,7 @@ run_suite() {
   local label=$1 log="$logdir/$1.log"
   step "tests on $label ($(node -v))"
   set +e
-  npx turbo run test --force --concurrency=1 --output-logs=full 2>&1 | tee "$log"
+  npx turbo run test --force --continue --concurrency=1 --output-logs=full 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
   local passed failed

@@ -176,8 +176,13 @@ describe('auth', () => {
       for (const t of [TOKEN.slice(0, -1), `${TOKEN}a`, `${TOKEN}${TOKEN}`, 'a'.repeat(8 * 1024), `${TOKEN}${'='.repeat(4000)}`]) {
         expect((await get(`Authorization: Bearer ${t}`)).status, `${t.length} chars`).to.equal(401);
       }
-      // Node's 16 KiB header limit answers 431 before any handler runs.
-      expect((await get(`Authorization: Bearer ${'a'.repeat(64 * 1024)}`)).status).to.equal(431);
+      // Node's 16 KiB header limit stops the request before any handler runs: Node 20 answers 431,
+      // Node 24 may reset the connection before the client reads that answer. Either way, no 200/401.
+      const oversized = await get(`Authorization: Bearer ${'a'.repeat(64 * 1024)}`).then(
+        (r) => String(r.status),
+        (e: NodeJS.ErrnoException) => e.code ?? String(e),
+      );
+      expect(['431', 'ECONNRESET', 'EPIPE']).to.include(oversized);
     });
 
     it('refuses a token in the query string (RFC 6750 §2.3 is not supported: URLs end up in logs)', async () => {
