@@ -458,6 +458,17 @@ describe('regressions found by the hostile run', () => {
       expect(() => parseOpenMetricsBytes(text)).to.not.throw();
     });
 
+    it('two different lone surrogates (both U+FFFD once UTF-8 encoded) in one label: written once', () => {
+      const p = provider();
+      const c = p.getMeter('m').createCounter('chars');
+      c.add(1, { w: '\ud800' });
+      c.add(1, { w: 'x' });
+      c.add(1, { w: '\udc00' });
+      const text = serializeOpenMetrics(p.store);
+      expect(text.match(/^chars_total\{.*w="\ufffd".*$/gm), text).to.have.length(1);
+      expect(() => parseOpenMetricsBytes(text)).to.not.throw();
+    });
+
     it('an ObservableCounter callback observing a negative value: no negative _total sample', () => {
       const p = provider();
       p.getMeter('m').createObservableCounter('pages').addCallback((r) => r.observe(-5));
