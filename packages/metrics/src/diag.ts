@@ -1,5 +1,16 @@
 import { diag } from '@opentelemetry/api';
 
+/** A short, safe description of any value for a diagnostic (never throws: Symbols, BigInts, null-prototype objects). */
+export function describeValue(v: unknown): string {
+  try {
+    if (typeof v === 'string') return JSON.stringify(v.length > 100 ? v.slice(0, 100) + '…' : v);
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === undefined || v === null) return String(v);
+    return `a ${typeof v}`;
+  } catch {
+    return 'an unprintable value';
+  }
+}
+
 /**
  * One diagnostic warning per (scope, kind): the record path must never flood the
  * logger, whatever a caller throws at it in a loop.

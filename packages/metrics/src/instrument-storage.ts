@@ -185,9 +185,29 @@ export class InstrumentStorage {
     }
   }
 
+  /**
+   * Whether a measurement is one the instrument keeps; warns (once per kind) when not. The unbound
+   * path asks before looking up the series, so a rejected value creates none.
+   */
+  accepts(value: unknown): boolean {
+    if (typeof value === 'number' && value - value === 0) {
+      const kind = this.descriptor.kind;
+      if (value >= 0 || kind === 'updowncounter' || kind === 'gauge') return true;
+    }
+    this.#warnRejected(value);
+    return false;
+  }
+
+  #warnRejected(value: unknown): void {
+    const kind = this.descriptor.kind;
+    const what =
+      typeof value !== 'number' ? 'non-number' : value !== value ? 'NaN' : value === Infinity || value === -Infinity ? 'infinite' : kind === 'histogram' ? 'negative histogram' : 'negative counter';
+    this.#warn.warn(`bad-value:${this.descriptor.name}:${what}`, `instrument "${this.descriptor.name}": dropped ${what} value ${typeof value === 'number' ? String(value) : typeof value}`);
+  }
+
   /** One warning per kind for a value an observable callback reported (dropped). */
   warnBadValue(value: unknown): void {
-    const what = typeof value !== 'number' ? 'non-number' : value !== value ? 'NaN' : 'infinite';
+    const what = typeof value !== 'number' ? 'non-number' : value !== value ? 'NaN' : value < 0 && value !== -Infinity ? 'negative' : 'infinite';
     this.#warn.warn(`bad-value:${this.descriptor.name}:${what}`, `instrument "${this.descriptor.name}": dropped observed ${what} value`);
   }
 

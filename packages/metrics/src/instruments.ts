@@ -28,9 +28,9 @@ export interface BoundGauge {
   record(value: number): void;
 }
 
-/** Records with an explicit context run inside it, so exemplars see that context's span. */
+/** Records with an explicit context run inside it, so exemplars see that context's span; anything that is not a Context is ignored. */
 function inContext(ctx: Context | undefined, fn: () => void): void {
-  if (ctx === undefined) fn();
+  if (ctx === undefined || ctx === null || typeof (ctx as { getValue?: unknown }).getValue !== 'function') fn();
   else contextApi.with(ctx, fn);
 }
 
@@ -41,6 +41,8 @@ export class Counter implements ApiCounter {
     this.storage = storage;
   }
   add(value: number, attributes?: Attributes, context?: Context): void {
+    // A rejected value must not create a series (nor use cardinality): checked before the lookup.
+    if (!this.storage.accepts(value)) return;
     const cell = this.storage.cell(attributes) as SumCell;
     if (context === undefined) cell.add(value);
     else inContext(context, () => cell.add(value));
@@ -58,6 +60,7 @@ export class UpDownCounter implements ApiUpDownCounter {
     this.storage = storage;
   }
   add(value: number, attributes?: Attributes, context?: Context): void {
+    if (!this.storage.accepts(value)) return;
     const cell = this.storage.cell(attributes) as SumCell;
     if (context === undefined) cell.add(value);
     else inContext(context, () => cell.add(value));
@@ -74,6 +77,7 @@ export class Histogram implements ApiHistogram {
     this.storage = storage;
   }
   record(value: number, attributes?: Attributes, context?: Context): void {
+    if (!this.storage.accepts(value)) return;
     const cell = this.storage.cell(attributes) as HistogramCell;
     if (context === undefined) cell.record(value);
     else inContext(context, () => cell.record(value));
@@ -90,6 +94,7 @@ export class Gauge implements ApiGauge {
     this.storage = storage;
   }
   record(value: number, attributes?: Attributes): void {
+    if (!this.storage.accepts(value)) return;
     (this.storage.cell(attributes) as GaugeCell).record(value);
   }
   bind(attributes?: Attributes): BoundGauge {
@@ -131,6 +136,11 @@ export class ObservationResult implements ObservableResult {
 /** @internal */
 export function observeInto(storage: InstrumentStorage, epoch: number, value: number, attributes?: Attributes): void {
   if (typeof value !== 'number' || value !== value || value === Infinity || value === -Infinity) {
+    storage.warnBadValue(value);
+    return;
+  }
+  // A monotonic sum never goes below zero (a negative _total is an invalid exposition).
+  if (value < 0 && storage.descriptor.kind === 'observablecounter') {
     storage.warnBadValue(value);
     return;
   }

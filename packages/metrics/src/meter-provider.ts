@@ -34,11 +34,14 @@ export class MeterProvider implements ApiMeterProvider {
       diag.warn('A shutdown MeterProvider cannot provide a Meter');
       return createNoopMeter() as unknown as Meter;
     }
+    // Anything but strings is ignored: a scope version of another type once broke every scrape.
     const scopeName = typeof name === 'string' && name.length > 0 ? name : 'unknown';
-    const key = `${scopeName}\u0000${version ?? ''}\u0000${options?.schemaUrl ?? ''}`;
+    const scopeVersion = typeof version === 'string' ? version : undefined;
+    const schemaUrl = typeof options?.schemaUrl === 'string' ? options.schemaUrl : undefined;
+    const key = `${scopeName}\u0000${scopeVersion ?? ''}\u0000${schemaUrl ?? ''}`;
     let meter = this.#meters.get(key);
     if (meter === undefined) {
-      meter = new Meter(this.store, { name: scopeName, version, schemaUrl: options?.schemaUrl }, this.#boundaries);
+      meter = new Meter(this.store, { name: scopeName, version: scopeVersion, schemaUrl }, this.#boundaries);
       this.#meters.set(key, meter);
     }
     return meter;

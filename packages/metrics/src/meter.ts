@@ -8,6 +8,7 @@ import {
 } from '@opentelemetry/api';
 import { Counter, Gauge, Histogram, ObservableInstrument, UpDownCounter } from './instruments.js';
 import type { InstrumentStorage } from './instrument-storage.js';
+import { describeValue } from './diag.js';
 import type { MetricStore } from './store.js';
 import type { InstrumentKind, InstrumentationScope } from './types.js';
 
@@ -48,22 +49,23 @@ export class Meter implements ApiMeter {
 
   #register<T>(kind: InstrumentKind, name: string, options: MetricOptions | undefined, make: (s: InstrumentStorage) => T, noop: () => unknown): T {
     if (typeof name !== 'string' || !NAME_RE.test(name)) {
+      // Keyed by kind, not by name: names built from user data must not grow the warnings.
       this.#store.warn.warn(
-        `bad-name:${String(name)}`,
-        `invalid instrument name ${JSON.stringify(String(name))}: it must match ${NAME_RE.source}; measurements on it are dropped`,
+        'bad-name',
+        `invalid instrument name ${describeValue(name)}: it must match ${NAME_RE.source}; measurements on it are dropped (further invalid names are not reported)`,
       );
       return noop() as T;
     }
-    let unit = options?.unit ?? '';
+    let unit: unknown = options?.unit ?? '';
     if (typeof unit !== 'string' || !UNIT_RE.test(unit)) {
-      this.#store.warn.warn(`bad-unit:${name}`, `instrument "${name}": invalid unit ${JSON.stringify(unit)} (ASCII, at most 63 characters); using no unit`);
+      this.#store.warn.warn(`bad-unit:${name}`, `instrument "${name}": invalid unit ${describeValue(unit)} (ASCII, at most 63 characters); using no unit`);
       unit = '';
     }
     // https://opentelemetry.io/docs/specs/otel/metrics/sdk/#duplicate-instrument-registration
     const lname = name.toLowerCase();
     const existing = this.#byName.get(lname);
     if (existing !== undefined) {
-      if (existing.kind === kind && existing.unit === unit) return existing.instrument as T;
+      if (existing.kind === kind && existing.unit === (unit as string)) return existing.instrument as T;
       this.#store.warn.warn(
         `duplicate:${this.scope.name}:${lname}`,
         `instrument "${name}" is already registered in meter "${this.scope.name}" as a ${existing.kind} with unit "${existing.unit}"; the conflicting ${kind} is a no-op`,
@@ -83,11 +85,11 @@ export class Meter implements ApiMeter {
       }
     }
     const storage = this.#store.register(
-      { name, description, unit, kind, integer: options?.valueType === ValueType.INT, boundaries },
+      { name, description, unit: unit as string, kind, integer: options?.valueType === ValueType.INT, boundaries },
       this.scope,
     );
     const instrument = make(storage);
-    this.#byName.set(lname, { kind, instrument, unit });
+    this.#byName.set(lname, { kind, instrument, unit: unit as string });
     return instrument;
   }
 
@@ -126,10 +128,14 @@ export class Meter implements ApiMeter {
     return this.#observable('observablegauge', name, options);
   }
   addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
-    if (typeof callback !== 'function') return;
+    if (typeof callback !== 'function' || !Array.isArray(observables)) {
+      this.#store.warn.warn('bad-batch', 'addBatchObservableCallback needs a function and an array of observables; ignored');
+      return;
+    }
     this.#store.addBatch(callback, observables.slice());
   }
   removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
+    if (!Array.isArray(observables)) return;
     this.#store.removeBatch(callback, observables);
   }
 }

@@ -1,5 +1,5 @@
 import type { Resource } from '@opentelemetry/resources';
-import type { AnyCell, GaugeCell, HistogramCell, MetricStore, SumCell } from '@otelkit/metrics';
+import type { AnyCell, GaugeCell, HistogramCell, InstrumentStorage, MetricStore, SumCell } from '@otelkit/metrics';
 import { formatValue } from './escape.js';
 import { exemplarLabelSet } from './exemplar-labels.js';
 import { expositionPlan, type FamilyPlan, type InstrumentPlan } from './family-plan.js';
@@ -64,6 +64,34 @@ function duplicate(dedupe: Set<string>, key: string, family: string): boolean {
   return false;
 }
 
+/**
+ * Two OTel series can become one Prometheus label set: `{status: 200}` and `{status: "200"}`, or a
+ * key that sanitizes to nothing next to the same set without it. The first series keeps the label
+ * set; later ones are marked with this `exportCache` value and never exposed (one warning), so the
+ * exposition never has a duplicate sample. Checked once per series, when its labels are computed.
+ */
+const SHADOWED = '\u0002';
+const labelSetsSeen = new WeakMap<InstrumentStorage, Set<string>>();
+
+function firstLabels(c: AnyCell, histogram: boolean, storage: InstrumentStorage): string {
+  const a = cellLabels(c, histogram, storage.descriptor.name);
+  let seen = labelSetsSeen.get(storage);
+  if (seen === undefined) {
+    seen = new Set();
+    labelSetsSeen.set(storage, seen);
+  }
+  if (!seen.has(a)) {
+    seen.add(a);
+    return a;
+  }
+  expositionWarn.warn(
+    `shadowed-series:${storage.descriptor.name}`,
+    `instrument "${storage.descriptor.name}": series ${JSON.stringify(c.attributes)} has the same Prometheus labels as an earlier series (attribute values that print alike, or keys with no label name); it is not exposed`,
+  );
+  c.exportCache = SHADOWED;
+  return SHADOWED;
+}
+
 function writeSums(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: readonly AnyCell[], exemplars: boolean, dedupe: Set<string> | undefined): void {
   const name = fam.name;
   const scopeList = ip.scopeList;
@@ -74,7 +102,8 @@ function writeSums(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: readon
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i] as SumCell | GaugeCell;
     let a = c.exportCache;
-    if (a === undefined) a = cellLabels(c, false, ip.storage.descriptor.name);
+    if (a === undefined) a = firstLabels(c, false, ip.storage);
+    if (a === SHADOWED) continue;
     let head: string;
     if (a === '') head = bare;
     else if (a.charCodeAt(0) !== 0) head = open + a + '} ';
@@ -116,7 +145,8 @@ function writeHistograms(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: 
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i] as HistogramCell;
     let a = c.exportCache;
-    if (a === undefined) a = cellLabels(c, true, ip.storage.descriptor.name);
+    if (a === undefined) a = firstLabels(c, true, ip.storage);
+    if (a === SHADOWED) continue;
     let labels: string;
     if (a === '') labels = scopeList;
     else if (a.charCodeAt(0) !== 0) labels = scopeList === '' ? a : scopeList + ',' + a;

@@ -40,8 +40,13 @@ export interface ExpositionPlan {
 
 /** Names that a family's samples and OpenMetrics family name occupy in one exposition. */
 function occupiedNames(name: string, type: PrometheusType): string[] {
-  if (type === 'counter') return [openMetricsFamilyName(name, type), name];
-  if (type === 'histogram') return [name, name + '_bucket', name + '_count', name + '_sum'];
+  // `_created` is reserved even though otelkit never writes it: OpenMetrics parsers give it to
+  // the counter / histogram family, so a gauge named `<family>_created` makes the scrape invalid.
+  if (type === 'counter') {
+    const family = openMetricsFamilyName(name, type);
+    return [family, name, family + '_created'];
+  }
+  if (type === 'histogram') return [name, name + '_bucket', name + '_count', name + '_sum', name + '_created'];
   return [name];
 }
 

@@ -59,7 +59,8 @@ export function attributePairs(attrs: Attributes, histogram: boolean, owner = ''
     if (v === undefined || v === null) continue;
     let name = labelNameOf(key);
     if (name === undefined) {
-      expositionWarn.warn(`label-name:${owner}:${key}`, `${owner}: attribute ${JSON.stringify(key)} has no valid Prometheus label name left after sanitizing; it is not exposed`);
+      // One warning per instrument, not per key: keys built from user data must not grow the warnings.
+      expositionWarn.warn(`label-name:${owner}`, `${owner}: attribute ${JSON.stringify(key)} has no valid Prometheus label name left after sanitizing; it is not exposed (further such keys are not reported)`);
       continue;
     }
     if (histogram && name === HISTOGRAM_BUCKET_LABEL) {
@@ -126,6 +127,7 @@ export function cellLabels(cell: AnyCell, histogram: boolean, owner: string): st
     fast += (fast === '' ? '' : ',') + key + '="' + escapeLabelValue(typeof v === 'string' ? v : attributeValueString(v)) + '"';
   }
   if (simple) {
+    fast = wellFormed(fast);
     cell.exportCache = fast;
     return fast;
   }
@@ -137,8 +139,21 @@ export function cellLabels(cell: AnyCell, histogram: boolean, owner: string): st
       break;
     }
   }
+  s = wellFormed(s);
   cell.exportCache = s;
   return s;
+}
+
+type WellFormedString = string & { isWellFormed(): boolean; toWellFormed(): string };
+
+/**
+ * Lone UTF-16 surrogates become U+FFFD, as UTF-8 encoding would make them anyway: done here so
+ * that two values that only differ in lone surrogates are seen as one label set before they are
+ * written (the strict OpenMetrics parser rejects the duplicate; found by the hostile-input run).
+ */
+function wellFormed(s: string): string {
+  const w = s as WellFormedString;
+  return w.isWellFormed() ? s : w.toWellFormed();
 }
 
 /** Scope label pairs; empty version and schema URL are left out (Prometheus drops empty labels anyway). */

@@ -1,4 +1,5 @@
-import { detectResources, defaultResource, hostDetector, processDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { AttributeValue } from '@opentelemetry/api';
+import { defaultResource, hostDetector, processDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ResolvedConfig } from './config.js';
 
 /**
@@ -13,9 +14,21 @@ const DROPPED = ['process.command_args', 'process.command_line'];
  * https://opentelemetry.io/docs/specs/otel/resource/sdk/
  */
 export function buildResource(cfg: ResolvedConfig): Resource {
-  const detected = detectResources({ detectors: [hostDetector, processDetector] });
-  const attrs = { ...detected.attributes };
-  for (const k of DROPPED) delete attrs[k];
+  // Only the attributes the detectors know at once: the host detector's `host.id` is a promise
+  // (it reads the machine id from disk), and a Resource with pending attributes logs a diag
+  // error whenever anything reads it before they settle — the first scrape, say.
+  const attrs: Record<string, AttributeValue> = {};
+  for (const detector of [hostDetector, processDetector]) {
+    const found = detector.detect().attributes ?? {};
+    for (const [k, v] of Object.entries(found)) {
+      if (v === undefined || DROPPED.includes(k)) continue;
+      if (typeof (v as { then?: unknown }).then === 'function') {
+        (v as Promise<unknown>).catch(() => undefined);
+        continue;
+      }
+      attrs[k] = v as AttributeValue;
+    }
+  }
   const service: Record<string, string> = {
     'service.name': cfg.serviceName,
     'service.instance.id': cfg.serviceInstanceId,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { diag, metrics, trace, type Tracer } from '@opentelemetry/api';
+import { context, diag, metrics, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { Resource } from '@opentelemetry/resources';
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
@@ -265,6 +265,10 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
       meterProvider.shutdown();
       metrics.disable();
       trace.disable();
+      // provider.register() also set the context manager and the propagator: release them too,
+      // or a later initTelemetry() logs "duplicate registration" errors.
+      context.disable();
+      propagation.disable();
       if (current === handle) current = undefined;
       // The final export happened (or was tried once): the exit hooks have nothing left to do.
       hooks?.markDone();

@@ -112,7 +112,7 @@ from prometheus_client.openmetrics.parser import text_string_to_metric_families
 def num(v):
     return v if isinstance(v, (int, float)) and math.isfinite(v) else str(v)
 out = []
-for f in text_string_to_metric_families(sys.stdin.read()):
+for f in text_string_to_metric_families(sys.stdin.buffer.read().decode('utf-8')):
     out.append({"name": f.name, "type": f.type, "unit": f.unit, "samples": [
         {"name": s.name, "labels": s.labels, "value": num(s.value),
          "exemplar": None if s.exemplar is None else {"labels": s.exemplar.labels, "value": s.exemplar.value,
