@@ -19,9 +19,15 @@ export interface CellShared {
 /** An edge map of the attribute-set trie (see InstrumentStorage): key → value → node. */
 export type TrieEdges = Map<string, Map<unknown, TrieNode>>;
 
-/** A node of the attribute-set trie: a plain interior node, or a cell (a node that is a series). */
+/**
+ * A node of the attribute-set trie: a plain interior node, or a cell (a node that is a series).
+ * The first attribute name below a node is held inline (`trieKey` → `trieValues`), other names in
+ * `trieNext`: most nodes have one, and a Map per name cost ~100 B per series (bench/NOTES.md).
+ */
 export interface TrieNode {
-  next: TrieEdges | undefined;
+  trieKey: string | undefined;
+  trieValues: Map<unknown, TrieNode> | undefined;
+  trieNext: TrieEdges | undefined;
 }
 
 /**
@@ -40,7 +46,9 @@ export abstract class Cell implements TrieNode {
   /** Collection epoch in which an observable cell was last observed. */
   observedEpoch = 0;
   /** Trie edges to the series whose attribute sets extend this one. */
-  next: TrieEdges | undefined = undefined;
+  trieKey: string | undefined = undefined;
+  trieValues: Map<unknown, TrieNode> | undefined = undefined;
+  trieNext: TrieEdges | undefined = undefined;
   /** @internal */
   protected readonly shared: CellShared;
 

@@ -8,6 +8,29 @@ import type { InstrumentDescriptor, InstrumentationScope } from './types.js';
 /** https://opentelemetry.io/docs/specs/otel/metrics/sdk/#overflow-attribute */
 export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
+/** The children of `node` through attribute `k`, if any. */
+function childrenOf(node: TrieNode, k: string): Map<unknown, TrieNode> | undefined {
+  return node.trieKey === k ? node.trieValues : node.trieNext?.get(k);
+}
+
+/** The children of `node` through attribute `k`, made when missing. */
+function childrenFor(node: TrieNode, k: string): Map<unknown, TrieNode> {
+  if (node.trieKey === k) return node.trieValues!;
+  if (node.trieKey === undefined) {
+    node.trieKey = k;
+    return (node.trieValues = new Map());
+  }
+  node.trieNext ??= new Map() as TrieEdges;
+  let m = node.trieNext.get(k);
+  if (m === undefined) {
+    m = new Map();
+    node.trieNext.set(k, m);
+  }
+  return m;
+}
+
+const newNode = (): TrieNode => ({ trieKey: undefined, trieValues: undefined, trieNext: undefined });
+
 /** Trie key of an attribute value: primitives as they are; arrays by content. */
 function valueKey(v: unknown): unknown {
   return Array.isArray(v) ? '\u0000array:' + JSON.stringify(v) : v;
@@ -16,7 +39,7 @@ function valueKey(v: unknown): unknown {
 /**
  * All series of one instrument.
  *
- * Series are found through a trie of attribute sets: from a node, `next.get(key).get(value)` is
+ * Series are found through a trie of attribute sets: from a node, the children through `key`, then `.get(value)`, is
  * the node of that set plus one attribute; a node that is a series is the cell itself. Every path
  * that spells the same set — in sorted key order (made when the series is created) or in a
  * caller's order (remembered on its first use) — ends at the same node, so the unbound record path
@@ -33,7 +56,7 @@ export class InstrumentStorage {
   readonly #limit: number;
   readonly #warn: WarnOnce;
   /** The empty attribute set: a plain node, or its series once that exists. */
-  #root: TrieNode = { next: undefined };
+  #root: TrieNode = newNode();
   #overflow: AnyCell | undefined;
   /** Interior nodes made for callers' key orders; bounded so a flood of distinct sets cannot grow memory. */
   #aliasNodes = 0;
@@ -68,7 +91,7 @@ export class InstrumentStorage {
         const t = typeof v;
         // Arrays, undefined and invalid values take the canonical path.
         if (t !== 'string' && t !== 'number' && t !== 'boolean') return this.#resolve(attrs, false);
-        const child = node.next?.get(k)?.get(v);
+        const child = (node.trieKey === k ? node.trieValues : node.trieNext?.get(k))?.get(v);
         if (child === undefined) return this.#resolve(attrs, true);
         node = child;
       }
@@ -102,16 +125,12 @@ export class InstrumentStorage {
     let lastValue: unknown;
     for (const k in attrs) {
       const vk = valueKey(attrs[k]);
-      let byValue = node.next?.get(k);
+      let byValue = childrenOf(node, k);
       let child = byValue?.get(vk);
       if (child === undefined) {
         if (create === undefined) return undefined;
-        node.next ??= new Map() as TrieEdges;
-        if (byValue === undefined) {
-          byValue = new Map();
-          node.next.set(k, byValue);
-        }
-        child = { next: undefined };
+        byValue = childrenFor(node, k);
+        child = newNode();
         byValue.set(vk, child);
       }
       parent = byValue;
@@ -122,7 +141,9 @@ export class InstrumentStorage {
     if (create === undefined) return undefined;
     const cell = this.#newCell(create);
     // The node becomes the series: same edges, same place in the trie.
-    cell.next = node.next;
+    cell.trieKey = node.trieKey;
+    cell.trieValues = node.trieValues;
+    cell.trieNext = node.trieNext;
     if (parent === undefined) this.#root = cell;
     else parent.set(lastValue, cell);
     this.cells.push(cell);
@@ -137,12 +158,7 @@ export class InstrumentStorage {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       const vk = valueKey(attrs[k]);
-      node.next ??= new Map() as TrieEdges;
-      let byValue = node.next.get(k);
-      if (byValue === undefined) {
-        byValue = new Map();
-        node.next.set(k, byValue);
-      }
+      const byValue = childrenFor(node, k);
       let child = byValue.get(vk);
       if (i === keys.length - 1) {
         if (child === undefined) {
@@ -152,7 +168,7 @@ export class InstrumentStorage {
         return;
       }
       if (child === undefined) {
-        child = { next: undefined };
+        child = newNode();
         byValue.set(vk, child);
         this.#aliasNodes++;
       }
