@@ -1,34 +1,15 @@
-import { freePort, parseOpenMetricsStrict, promtoolCheckMetrics, startProcess, waitFor, type RunningProcess } from '@otelkit/testkit';
+import { freePort, parseOpenMetricsStrict, promtoolCheckMetrics, startProcess, waitFor, type RunningProcess, sampleValue as valueOf, startScriptArgs } from '@otelkit/testkit';
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** The `start` script's command, run directly so the test owns the process (no npm/sh in between). */
-function startArgs(): string[] {
-  const start = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const [bin, ...args] = start.split(' ');
-  expect(bin).to.equal('node');
-  return args;
-}
 
 function start(env: Record<string, string>): RunningProcess {
-  return startProcess(process.execPath, startArgs(), { cwd: root, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startProcess(process.execPath, startScriptArgs(root), { cwd: root, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** The value of the sample `name{labels…}` (labels a subset) in a text 0.0.4 exposition. */
-function valueOf(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (m === null || m[1] !== name) continue;
-    const have: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) have[l[1]!] = l[2]!;
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
 
 describe('example: signal-ingest', function () {
   this.timeout(60_000);

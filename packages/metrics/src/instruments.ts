@@ -34,7 +34,8 @@ function inContext(ctx: Context | undefined, fn: () => void): void {
   else contextApi.with(ctx, fn);
 }
 
-export class Counter implements ApiCounter {
+/** Counter and UpDownCounter: sums, one cell per series (a counter's cell also refuses negative adds). */
+abstract class SumInstrument {
   /** @internal */
   readonly storage: InstrumentStorage;
   constructor(storage: InstrumentStorage) {
@@ -53,22 +54,9 @@ export class Counter implements ApiCounter {
   }
 }
 
-export class UpDownCounter implements ApiUpDownCounter {
-  /** @internal */
-  readonly storage: InstrumentStorage;
-  constructor(storage: InstrumentStorage) {
-    this.storage = storage;
-  }
-  add(value: number, attributes?: Attributes, context?: Context): void {
-    if (!this.storage.accepts(value)) return;
-    const cell = this.storage.cell(attributes) as SumCell;
-    if (context === undefined) cell.add(value);
-    else inContext(context, () => cell.add(value));
-  }
-  bind(attributes?: Attributes): BoundCounter {
-    return this.storage.cell(attributes) as SumCell;
-  }
-}
+export class Counter extends SumInstrument implements ApiCounter {}
+
+export class UpDownCounter extends SumInstrument implements ApiUpDownCounter {}
 
 export class Histogram implements ApiHistogram {
   /** @internal */

@@ -7,3 +7,4 @@ export type { PushgatewayServer } from './pushgateway.js';
 export { startOtlpReceiver, ensureOtlpPython, otlpPythonEnv, type DecodedRequest, type ScriptedResponse, type OtlpReceiver, type OtlpReceiverOptions } from './otlp-receiver.js';
 export { ensureCollector, startCollector, validateCollectorConfig, SHIPPED_COLLECTOR_CONFIG, type CollectorOptions, type CollectorValidation, type RunningCollector } from './collector.js';
 export { startPostgres, postgresBinDir, type PostgresServer } from './postgres.js';
+export { sampleValue, startScriptArgs } from './exposition.js';
