@@ -76,7 +76,12 @@ describe('example: secured-api', function () {
     });
 
     it('exposes default process metrics', async () => {
-      const text = await (await scrape({ authorization: `Bearer ${TOKEN}` })).text();
+      // The event loop delay gauges have a value once the runtime instrumentation sampled the loop:
+      // on a loaded machine the first scrape can come before that.
+      const text = await waitFor('runtime metrics with values', async () => {
+        const t = await (await scrape({ authorization: `Bearer ${TOKEN}` })).text();
+        return valueOf(t, 'nodejs_eventloop_delay_p99_seconds') !== undefined ? t : undefined;
+      }, 15_000);
       expect(valueOf(text, 'process_cpu_time_seconds_total', { cpu_mode: 'user' })).to.be.greaterThan(0);
       expect(valueOf(text, 'process_memory_usage')).to.be.greaterThan(10 * 1024 * 1024);
       expect(valueOf(text, 'v8js_memory_heap_used_bytes', { v8js_heap_space_name: 'old_space' })).to.be.greaterThan(0);

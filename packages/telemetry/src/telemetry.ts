@@ -109,7 +109,12 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
   const store = meterProvider.store;
   const tracing = buildTracing(cfg, resource);
   metrics.setGlobalMeterProvider(meterProvider);
-  tracing.provider.register();
+  // The context manager and propagator are registered only when nobody registered one before
+  // (a second registration is a diag error), and released at shutdown only when they are ours.
+  const apiGlobals = (globalThis as unknown as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for('opentelemetry.js.api.1')];
+  const ownsContext = apiGlobals?.context === undefined;
+  const ownsPropagation = apiGlobals?.propagation === undefined;
+  tracing.provider.register({ contextManager: ownsContext ? undefined : null, propagator: ownsPropagation ? undefined : null });
 
   // Readers fed by one MetricProducer over the same cells.
   const readers: { name: string; reader: MetricReader; health?: () => ExporterHealth }[] = [];
@@ -265,10 +270,10 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
       meterProvider.shutdown();
       metrics.disable();
       trace.disable();
-      // provider.register() also set the context manager and the propagator: release them too,
-      // or a later initTelemetry() logs "duplicate registration" errors.
-      context.disable();
-      propagation.disable();
+      // Release the context manager and propagator register() set (only if they are ours: an
+      // application's own stay), or a later initTelemetry() logs "duplicate registration" errors.
+      if (ownsContext) context.disable();
+      if (ownsPropagation) propagation.disable();
       if (current === handle) current = undefined;
       // The final export happened (or was tried once): the exit hooks have nothing left to do.
       hooks?.markDone();
