@@ -3,7 +3,7 @@ import type { AnyCell, GaugeCell, HistogramCell, InstrumentStorage, MetricStore,
 import { formatValue } from './escape.js';
 import { exemplarLabelSet } from './exemplar-labels.js';
 import { expositionPlan, type FamilyPlan, type InstrumentPlan } from './family-plan.js';
-import { cellLabels, expositionWarn, mergedScopeLabels } from './labels.js';
+import { cellLabels, expositionWarn, labelsMayCollide, mergedScopeLabels } from './labels.js';
 import { targetInfoLines } from './target-info.js';
 
 /** Options shared by {@link serializeText} and {@link serializeOpenMetrics}. */
@@ -71,13 +71,21 @@ function duplicate(dedupe: Set<string>, key: string, family: string): boolean {
  * exposition never has a duplicate sample. Checked once per series, when its labels are computed.
  */
 const SHADOWED = '\u0002';
+/**
+ * Label strings per instrument, kept only once an instrument has a series whose labels may
+ * collide (see labelsMayCollide): most never do, and the Set cost ~26 B per series.
+ */
 const labelSetsSeen = new WeakMap<InstrumentStorage, Set<string>>();
 
 function firstLabels(c: AnyCell, histogram: boolean, storage: InstrumentStorage): string {
   const a = cellLabels(c, histogram, storage.descriptor.name);
   let seen = labelSetsSeen.get(storage);
   if (seen === undefined) {
+    if (!labelsMayCollide(c.attributes)) return a;
+    // The first series that may collide: from now on every new series is checked, against the
+    // label strings of all series labelled so far.
     seen = new Set();
+    for (const other of storage.cells) if (other !== c && other.exportCache !== undefined && other.exportCache !== SHADOWED) seen.add(other.exportCache);
     labelSetsSeen.set(storage, seen);
   }
   if (!seen.has(a)) {

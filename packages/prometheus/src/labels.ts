@@ -37,6 +37,21 @@ export function attributeValueString(v: AttributeValue): string {
 
 const nameMemo = new Map<string, string | undefined>();
 
+/**
+ * Whether the label string of `attrs` could equal another attribute set's: only when some value
+ * is not a well-formed string (`200` and `"200"` print alike, lone surrogates become U+FFFD) or
+ * some key is not already its own label name (sanitizing and joining lose information). For
+ * string-only sets of valid keys the label string is injective.
+ */
+export function labelsMayCollide(attrs: Attributes): boolean {
+  for (const key in attrs) {
+    const v = attrs[key];
+    if (typeof v !== 'string' || !(v as string & { isWellFormed(): boolean }).isWellFormed()) return true;
+    if (labelNameOf(key) !== key || key === HISTOGRAM_BUCKET_LABEL || SCOPE_LABEL_NAMES.has(key)) return true;
+  }
+  return false;
+}
+
 /** Memoised {@link prometheusLabelName}: attribute keys are few and repeat across series. */
 function labelNameOf(key: string): string | undefined {
   if (nameMemo.has(key)) return nameMemo.get(key);
