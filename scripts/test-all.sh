@@ -32,8 +32,9 @@ else
   echo "node_modules is up to date"
 fi
 
-step "build"
+step "build and typecheck (packages, examples and test workspaces)"
 npx turbo run build --output-logs=errors-only
+npx turbo run typecheck --output-logs=errors-only
 
 run_suite() {
   local label=$1 log="$logdir/$1.log"
