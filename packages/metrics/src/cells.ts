@@ -16,8 +16,14 @@ export interface CellShared {
   readonly startTimeMs: number;
 }
 
+/**
+ * The children of a trie node through one attribute name, by value: a flat `[value, node, …]`
+ * array while there are few (a 2-entry Map costs ~95 B more), a Map beyond.
+ */
+export type TrieChildren = Map<unknown, TrieNode> | unknown[];
+
 /** An edge map of the attribute-set trie (see InstrumentStorage): key → value → node. */
-export type TrieEdges = Map<string, Map<unknown, TrieNode>>;
+export type TrieEdges = Map<string, TrieChildren>;
 
 /**
  * A node of the attribute-set trie: a plain interior node, or a cell (a node that is a series).
@@ -26,7 +32,7 @@ export type TrieEdges = Map<string, Map<unknown, TrieNode>>;
  */
 export interface TrieNode {
   trieKey: string | undefined;
-  trieValues: Map<unknown, TrieNode> | undefined;
+  trieValues: TrieChildren | undefined;
   trieNext: TrieEdges | undefined;
 }
 
@@ -47,7 +53,7 @@ export abstract class Cell implements TrieNode {
   observedEpoch = 0;
   /** Trie edges to the series whose attribute sets extend this one. */
   trieKey: string | undefined = undefined;
-  trieValues: Map<unknown, TrieNode> | undefined = undefined;
+  trieValues: TrieChildren | undefined = undefined;
   trieNext: TrieEdges | undefined = undefined;
   /** @internal */
   protected readonly shared: CellShared;

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { canonicalAttributes } from './attributes.js';
-import { Cell, GaugeCell, HistogramCell, SumCell, type AnyCell, type CellShared, type TrieEdges, type TrieNode } from './cells.js';
+import { Cell, GaugeCell, HistogramCell, SumCell, type AnyCell, type CellShared, type TrieChildren, type TrieEdges, type TrieNode } from './cells.js';
 import type { ExemplarSampler } from './exemplar.js';
 import type { WarnOnce } from './diag.js';
 import type { InstrumentDescriptor, InstrumentationScope } from './types.js';
@@ -8,25 +8,63 @@ import type { InstrumentDescriptor, InstrumentationScope } from './types.js';
 /** https://opentelemetry.io/docs/specs/otel/metrics/sdk/#overflow-attribute */
 export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
+/** Children kept in an array up to this many values; a Map beyond (measured: bench/NOTES.md). */
+const SMALL_CHILDREN = 8;
+
 /** The children of `node` through attribute `k`, if any. */
-function childrenOf(node: TrieNode, k: string): Map<unknown, TrieNode> | undefined {
+function childrenOf(node: TrieNode, k: string): TrieChildren | undefined {
   return node.trieKey === k ? node.trieValues : node.trieNext?.get(k);
 }
 
-/** The children of `node` through attribute `k`, made when missing. */
-function childrenFor(node: TrieNode, k: string): Map<unknown, TrieNode> {
-  if (node.trieKey === k) return node.trieValues!;
-  if (node.trieKey === undefined) {
+/** The child for value `v` (SameValueZero, like Map keys: NaN finds NaN). */
+function childOf(children: TrieChildren | undefined, v: unknown): TrieNode | undefined {
+  if (children === undefined) return undefined;
+  if (!Array.isArray(children)) return children.get(v);
+  for (let i = 0; i < children.length; i += 2) {
+    const x = children[i];
+    if (x === v || (x !== x && v !== v)) return children[i + 1] as TrieNode;
+  }
+  return undefined;
+}
+
+/** Adds (or replaces) the child of `node` through `k` = `v`, growing an array into a Map past SMALL_CHILDREN. */
+function setChild(node: TrieNode, k: string, v: unknown, child: TrieNode): void {
+  let children = childrenOf(node, k);
+  if (children === undefined) {
+    children = [v, child];
+  } else if (Array.isArray(children)) {
+    for (let i = 0; i < children.length; i += 2) {
+      const x = children[i];
+      if (x === v || (x !== x && v !== v)) {
+        children[i + 1] = child;
+        return;
+      }
+    }
+    if (children.length < SMALL_CHILDREN * 2) {
+      // A new exact-size array: push() and spread both leave ~19 slots of backing store.
+      const grown = new Array<unknown>(children.length + 2);
+      for (let i = 0; i < children.length; i++) grown[i] = children[i];
+      grown[children.length] = v;
+      grown[children.length + 1] = child;
+      children = grown;
+    } else {
+      const m = new Map<unknown, TrieNode>();
+      for (let i = 0; i < children.length; i += 2) m.set(children[i], children[i + 1] as TrieNode);
+      m.set(v, child);
+      children = m;
+    }
+  } else {
+    children.set(v, child);
+    return;
+  }
+  // A new or replaced container: store it where the node keeps children of `k`.
+  if (node.trieKey === undefined || node.trieKey === k) {
     node.trieKey = k;
-    return (node.trieValues = new Map());
+    node.trieValues = children;
+  } else {
+    node.trieNext ??= new Map() as TrieEdges;
+    node.trieNext.set(k, children);
   }
-  node.trieNext ??= new Map() as TrieEdges;
-  let m = node.trieNext.get(k);
-  if (m === undefined) {
-    m = new Map();
-    node.trieNext.set(k, m);
-  }
-  return m;
 }
 
 const newNode = (): TrieNode => ({ trieKey: undefined, trieValues: undefined, trieNext: undefined });
@@ -91,7 +129,7 @@ export class InstrumentStorage {
         const t = typeof v;
         // Arrays, undefined and invalid values take the canonical path.
         if (t !== 'string' && t !== 'number' && t !== 'boolean') return this.#resolve(attrs, false);
-        const child = (node.trieKey === k ? node.trieValues : node.trieNext?.get(k))?.get(v);
+        const child = childOf(node.trieKey === k ? node.trieValues : node.trieNext?.get(k), v);
         if (child === undefined) return this.#resolve(attrs, true);
         node = child;
       }
@@ -121,21 +159,21 @@ export class InstrumentStorage {
    */
   #walk(attrs: Attributes, create: Attributes | undefined): AnyCell | undefined {
     let node: TrieNode = this.#root;
-    let parent: Map<unknown, TrieNode> | undefined;
+    let parent: TrieNode | undefined;
+    let lastKey = '';
     let lastValue: unknown;
     for (const k in attrs) {
       const vk = valueKey(attrs[k]);
-      let byValue = childrenOf(node, k);
-      let child = byValue?.get(vk);
+      let child = childOf(childrenOf(node, k), vk);
       if (child === undefined) {
         if (create === undefined) return undefined;
-        byValue = childrenFor(node, k);
         child = newNode();
-        byValue.set(vk, child);
+        setChild(node, k, vk, child);
       }
-      parent = byValue;
+      parent = node;
+      lastKey = k;
       lastValue = vk;
-      node = child!;
+      node = child;
     }
     if (node instanceof Cell) return node as AnyCell;
     if (create === undefined) return undefined;
@@ -145,7 +183,7 @@ export class InstrumentStorage {
     cell.trieValues = node.trieValues;
     cell.trieNext = node.trieNext;
     if (parent === undefined) this.#root = cell;
-    else parent.set(lastValue, cell);
+    else setChild(parent, lastKey, lastValue, cell);
     this.cells.push(cell);
     return cell;
   }
@@ -158,18 +196,17 @@ export class InstrumentStorage {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       const vk = valueKey(attrs[k]);
-      const byValue = childrenFor(node, k);
-      let child = byValue.get(vk);
+      let child = childOf(childrenOf(node, k), vk);
       if (i === keys.length - 1) {
         if (child === undefined) {
-          byValue.set(vk, cell);
+          setChild(node, k, vk, cell);
           this.#aliasNodes++;
         }
         return;
       }
       if (child === undefined) {
         child = newNode();
-        byValue.set(vk, child);
+        setChild(node, k, vk, child);
         this.#aliasNodes++;
       }
       node = child;

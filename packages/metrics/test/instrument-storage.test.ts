@@ -65,4 +65,20 @@ describe('InstrumentStorage lookup', () => {
     // 100k distinct sets kept in lookup structures would cost well over 10 MB; bounded ones stay small.
     expect(process.memoryUsage().heapUsed - before).to.be.lessThan(10 * 1024 * 1024);
   });
+
+  it('finds every series again after a node's children grow from an array into a Map', () => {
+    const c = counter();
+    for (let round = 0; round < 3; round++) for (let i = 0; i < 20; i++) c.add(1, { route: `r${i}`, status: i % 2 ? 'ok' : 'err' });
+    expect(c.storage.size).to.equal(20);
+    for (const cell of c.storage.cells as SumCell[]) expect(cell.value).to.equal(3);
+  });
+
+  it('NaN and -0 attribute values find their series like Map keys do (SameValueZero)', () => {
+    const c = counter();
+    for (let i = 0; i < 5; i++) c.add(1, { v: NaN });
+    c.add(1, { v: 0 });
+    c.add(1, { v: -0 });
+    expect(c.storage.size).to.equal(2);
+    expect((c.storage.cells as SumCell[]).map((x) => x.value)).to.deep.equal([5, 2]);
+  });
 });
