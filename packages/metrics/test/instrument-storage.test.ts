@@ -66,7 +66,7 @@ describe('InstrumentStorage lookup', () => {
     expect(process.memoryUsage().heapUsed - before).to.be.lessThan(10 * 1024 * 1024);
   });
 
-  it('finds every series again after a node's children grow from an array into a Map', () => {
+  it('finds every series again after the children of a node grow from an array into a Map', () => {
     const c = counter();
     for (let round = 0; round < 3; round++) for (let i = 0; i < 20; i++) c.add(1, { route: `r${i}`, status: i % 2 ? 'ok' : 'err' });
     expect(c.storage.size).to.equal(20);
