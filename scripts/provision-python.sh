@@ -8,7 +8,7 @@ set -euo pipefail
 PROTO_VERSION=1.45.2
 PROTOBUF_VERSION=6.33.6
 PYTHON=/usr/bin/python3
-VENV="${OTELKIT_PYENV:-${XDG_CACHE_HOME:-$HOME/.cache}/otelkit/pyenv}"
+VENV="${OTELKIT_PYENV:-${OTELKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/otelkit}/pyenv}"
 
 log() { printf 'provision-python: %s\n' "$*"; }
 

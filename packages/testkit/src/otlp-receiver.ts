@@ -64,7 +64,7 @@ const PROVISION = resolve(here, '..', '..', '..', 'scripts', 'provision-python.s
 
 /** The venv made by scripts/provision-python.sh (outside the repo). */
 export function otlpPythonEnv(): string {
-  return process.env.OTELKIT_PYENV ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'otelkit', 'pyenv');
+  return process.env.OTELKIT_PYENV ?? join(process.env.OTELKIT_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'otelkit'), 'pyenv');
 }
 
 let provisioned = false;
