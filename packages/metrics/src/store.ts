@@ -61,10 +61,11 @@ export class MetricStore {
   }
 
   /**
-   * Runs every observable callback once (a collection round). Callback errors and time-outs are
-   * returned, never thrown: a bad callback costs its own series, not the scrape.
+   * One collection round: runs every observable and batch callback once into a new epoch.
+   * Errors are collected, never thrown; promises returned by callbacks are collected (already
+   * guarded, so a rejection is never unhandled), for the caller to await or not.
    */
-  async observe(timeoutMs = 10_000): Promise<unknown[]> {
+  #round(): { errors: unknown[]; pending: Promise<unknown>[] } {
     const epoch = ++this.#epoch;
     const errors: unknown[] = [];
     const pending: Promise<unknown>[] = [];
@@ -93,6 +94,16 @@ export class MetricStore {
       };
       run(() => b.callback(batchResult as never));
     }
+    return { errors, pending };
+  }
+
+  /**
+   * Runs every observable callback once (a collection round), waiting up to `timeoutMs` for the
+   * asynchronous ones. Callback errors and time-outs are returned, never thrown: a bad callback
+   * costs its own series, not the scrape.
+   */
+  async observe(timeoutMs = 10_000): Promise<unknown[]> {
+    const { errors, pending } = this.#round();
     if (pending.length > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
@@ -114,30 +125,7 @@ export class MetricStore {
    * nothing asynchronous can run any more: callbacks run, promises they return are not awaited.
    */
   observeSync(): unknown[] {
-    const epoch = ++this.#epoch;
-    const errors: unknown[] = [];
-    const run = (fn: () => unknown): void => {
-      try {
-        fn();
-      } catch (e) {
-        errors.push(e);
-      }
-    };
-    for (const o of this.#observables) {
-      o.storage.epoch = epoch;
-      const result = new ObservationResult(o.storage, epoch);
-      for (const cb of o.callbacks) run(() => cb(result));
-    }
-    for (const b of this.#batches) {
-      run(() =>
-        b.callback({
-          observe: (observable: Observable, value: number, attributes?: Record<string, unknown>) => {
-            if (observable instanceof ObservableInstrument && b.observables.includes(observable)) observeInto(observable.storage, epoch, value, attributes as never);
-          },
-        } as never),
-      );
-    }
-    return errors;
+    return this.#round().errors;
   }
 
   /** Ends a collection: opens a new exemplar sampling cycle. */
