@@ -1,9 +1,8 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 
-/** Result of {@link canonicalAttributes}: a frozen copy with only valid values, and its identity key. */
+/** Result of {@link canonicalAttributes}: a frozen copy with only valid values, keys sorted. */
 export interface CanonicalAttributes {
   readonly attributes: Attributes;
-  readonly key: string;
   /** Keys that were dropped because their value is not a valid attribute value. */
   readonly dropped: readonly string[];
 }
@@ -31,45 +30,6 @@ export function isAttributeValue(v: unknown): v is AttributeValue {
   return true;
 }
 
-function valueKey(v: AttributeValue): string {
-  // The type tag keeps {a: 1} and {a: '1'} apart.
-  if (typeof v === 'string') return 's' + v;
-  if (typeof v === 'number') return 'n' + v;
-  if (typeof v === 'boolean') return v ? 'T' : 'F';
-  return 'a' + JSON.stringify(v);
-}
-
-/**
- * Identity key of an attribute set, independent of key order. Precomputed once per new series;
- * the unbound record path calls {@link attributesKey} which avoids the sort when keys already come
- * in order (the common case for literal objects written the same way at each call site).
- */
-export function attributesKey(attrs: Attributes | undefined): string {
-  if (attrs === undefined || attrs === null) return '';
-  let key = '';
-  let prev = '';
-  let sorted = true;
-  for (const k in attrs) {
-    if (k < prev) {
-      sorted = false;
-      break;
-    }
-    prev = k;
-    const v = attrs[k];
-    if (v === undefined) continue;
-    key += k + '\u0000' + (isPrimitive(v) ? valueKey(v) : isAttributeValue(v) ? valueKey(v) : '?') + '\u0001';
-  }
-  if (sorted) return key;
-  const keys = Object.keys(attrs).sort();
-  key = '';
-  for (const k of keys) {
-    const v = attrs[k];
-    if (v === undefined) continue;
-    key += k + '\u0000' + (isAttributeValue(v) ? valueKey(v) : '?') + '\u0001';
-  }
-  return key;
-}
-
 /** Copies, validates and freezes an attribute set (rare path: once per new series). */
 export function canonicalAttributes(attrs: Attributes | undefined): CanonicalAttributes {
   const out: Attributes = {};
@@ -85,5 +45,5 @@ export function canonicalAttributes(attrs: Attributes | undefined): CanonicalAtt
       out[k] = Array.isArray(v) ? Object.freeze(v.slice()) as AttributeValue : v;
     }
   }
-  return { attributes: Object.freeze(out), key: attributesKey(out), dropped };
+  return { attributes: Object.freeze(out), dropped };
 }

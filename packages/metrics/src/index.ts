@@ -12,7 +12,7 @@ export type { AnyCell } from './cells.js';
 export { MetricProducer, sumExemplars, histogramExemplars, toResourceMetrics } from './producer.js';
 export type { DataPointWithExemplars } from './producer.js';
 export { toExemplar, traceBasedContext, samplerFor } from './exemplar.js';
-export { attributesKey, canonicalAttributes, isAttributeValue } from './attributes.js';
+export { canonicalAttributes, isAttributeValue } from './attributes.js';
 export { WarnOnce } from './diag.js';
 export { EXEMPLAR_FILTERS } from './types.js';
 export type { Exemplar, ExemplarFilter, InstrumentDescriptor, InstrumentKind, InstrumentationScope } from './types.js';
