@@ -80,6 +80,26 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+type Failure = { component: string; error: unknown };
+
+/**
+ * Runs the operations side by side, each bounded by `timeoutMs`, and returns those that failed
+ * or timed out (never rejects): forceFlush() and shutdown() report every failed component.
+ */
+async function settle(ops: readonly ([component: string, run: () => Promise<unknown>] | undefined)[], timeoutMs: number, what: string): Promise<Failure[]> {
+  const failures: Failure[] = [];
+  await Promise.all(
+    ops.map((op) =>
+      op === undefined
+        ? undefined
+        : withTimeout(Promise.resolve().then(op[1]), timeoutMs, `${op[0]} ${what}`).catch((error: unknown) => {
+            failures.push({ component: op[0], error });
+          }),
+    ),
+  );
+  return failures;
+}
+
 /**
  * Sets up metrics and traces once for the process: one Resource, the global MeterProvider and
  * TracerProvider, a Prometheus endpoint and/or OTLP export, runtime metrics and exit hooks.
@@ -233,39 +253,33 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
 
   const forceFlush = async (o: FlushOptions = {}): Promise<void> => {
     const timeout = o.timeoutMillis ?? cfg.shutdownTimeoutMillis;
-    const failures: { component: string; error: unknown }[] = [];
-    await Promise.all([
-      ...readers.map(({ name, reader }) =>
-        withTimeout(reader.forceFlush({ timeoutMillis: timeout }), timeout, `${name} flush`).catch((error: unknown) => {
-          failures.push({ component: name, error });
-        }),
-      ),
-      withTimeout(tracing.provider.forceFlush(), timeout, 'traces flush').catch((error: unknown) => {
-        failures.push({ component: 'traces', error });
-      }),
-      pusher?.push().catch((error: unknown) => failures.push({ component: 'pushgateway', error })),
-    ]);
+    const failures = await settle(
+      [
+        ...readers.map(({ name, reader }): [string, () => Promise<unknown>] => [name, () => reader.forceFlush({ timeoutMillis: timeout })]),
+        ['traces', () => tracing.provider.forceFlush()],
+        pusher && ['pushgateway', () => pusher!.push()],
+      ],
+      timeout,
+      'flush',
+    );
     if (failures.length > 0) throw new FlushError('forceFlush', failures);
   };
 
   const shutdown = (o: FlushOptions = {}): Promise<void> => {
     shutdownDone ??= (async () => {
       const timeout = o.timeoutMillis ?? cfg.shutdownTimeoutMillis;
-      const failures: { component: string; error: unknown }[] = [];
       runtime?.disable();
       unregisterInstrumentations?.();
-      await Promise.all([
-        ...readers.map(({ name, reader }) =>
-          withTimeout(reader.shutdown({ timeoutMillis: timeout }), timeout, `${name} shutdown`).catch((error: unknown) => {
-            failures.push({ component: name, error });
-          }),
-        ),
-        withTimeout(tracing.provider.shutdown(), timeout, 'traces shutdown').catch((error: unknown) => {
-          failures.push({ component: 'traces', error });
-        }),
-        closeServer?.().catch((error: unknown) => failures.push({ component: 'prometheus', error })),
-        withTimeout(finalPush(), timeout, 'pushgateway final push').catch((error: unknown) => failures.push({ component: 'pushgateway', error })),
-      ]);
+      const failures = await settle(
+        [
+          ...readers.map(({ name, reader }): [string, () => Promise<unknown>] => [name, () => reader.shutdown({ timeoutMillis: timeout })]),
+          ['traces', () => tracing.provider.shutdown()],
+          closeServer && ['prometheus', closeServer],
+          pusher && ['pushgateway', finalPush],
+        ],
+        timeout,
+        'shutdown',
+      );
       if (prom.state === 'listening') prom = { state: 'closed', url: prom.url };
       meterProvider.shutdown();
       metrics.disable();
