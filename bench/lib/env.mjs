@@ -14,7 +14,7 @@ export const PACKAGES = [
   '@opentelemetry/sdk-metrics',
   '@opentelemetry/exporter-prometheus',
   '@opentelemetry/exporter-metrics-otlp-proto',
-  '@opentelemetry/sdk-trace-base',
+  '@opentelemetry/sdk-trace',
   '@opentelemetry/context-async-hooks',
   '@otelkit/metrics',
   '@otelkit/prometheus',

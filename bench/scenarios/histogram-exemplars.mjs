@@ -1,11 +1,11 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { BUCKETS, VALUES, otelkit, promClient, promRegistry } from '../lib/setup.mjs';
 
 /*
  * What exemplars cost on the record path. A bound otelkit histogram records inside one active,
- * sampled span (BasicTracerProvider sampling everything, AsyncLocalStorage context manager, the
+ * sampled span (sdk-trace's TracerProvider sampling everything, AsyncLocalStorage context manager, the
  * setup a Node service has) and outside any span. With `trace_based` (the spec default) every
  * record reads the active span; inside a sampled one it also stores value, time and span context
  * in the bucket's slot. `always_off` must make the span irrelevant.
@@ -22,7 +22,7 @@ function inSpan() {
   if (tracer === undefined) {
     // Registering twice would fail silently and leave the first manager in place; once is enough.
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    tracer = new BasicTracerProvider().getTracer('bench');
+    tracer = new TracerProvider().getTracer('bench');
   }
   return (run) =>
     tracer.startActiveSpan('request', (span) => {
@@ -42,7 +42,7 @@ export default {
   name: 'histogram-exemplars',
   title: 'Histogram record (bound) with exemplars, inside vs outside a sampled span',
   notes:
-    'A bound otelkit histogram recording inside one active, sampled span (BasicTracerProvider, AsyncLocalStorage context manager) and outside any span, with the `trace_based` filter (the default: every record reads the active span; inside a sampled one it also stores value, time and span context in the bucket\'s slot) and with `always_off`. ' +
+    'A bound otelkit histogram recording inside one active, sampled span (sdk-trace TracerProvider, AsyncLocalStorage context manager) and outside any span, with the `trace_based` filter (the default: every record reads the active span; inside a sampled one it also stores value, time and span context in the bucket\'s slot) and with `always_off`. ' +
     'No collection happens while a row is timed, except in *100 records per cycle*, which ends the exemplar cycle (as a scrape does) every 100 records: the reservoir replaces a slot with probability 1/offers per cycle, so few records per scrape is its costly end. ' +
     'prom-client cannot take exemplars from the active span; the reference row passes them by hand on each call, as its users must.',
   contestants: {

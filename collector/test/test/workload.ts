@@ -4,7 +4,7 @@ import { context, type Counter, type Histogram, type Tracer, type UpDownCounter 
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { MeterProvider, MetricProducer } from '@otelkit/metrics';
 import { OTLPMetricExporter, type OtlpMetricsOptions } from '@otelkit/otlp';
 import { SHIPPED_COLLECTOR_CONFIG } from '@otelkit/testkit';
@@ -41,7 +41,7 @@ export class Workload {
   readonly provider = new MeterProvider();
   readonly resource: Resource;
   readonly metrics: OTLPMetricExporter;
-  readonly tracerProvider: BasicTracerProvider;
+  readonly tracerProvider: TracerProvider;
   readonly tracer: Tracer;
   readonly recorded: Recorded = { jobs: {}, durations: {}, cacheBytes: 0, spans: {} };
   readonly #producer: MetricProducer;
@@ -54,9 +54,9 @@ export class Workload {
     this.resource = resourceFromAttributes({ 'service.name': 'collector-e2e', 'service.instance.id': serviceInstanceId, 'deployment.environment.name': 'test' });
     this.#producer = new MetricProducer(this.provider.store, this.resource);
     this.metrics = new OTLPMetricExporter({ url: `${otlpHttpUrl}/v1/metrics`, timeoutMillis: 5000, ...options });
-    this.tracerProvider = new BasicTracerProvider({
+    this.tracerProvider = new TracerProvider({
       resource: this.resource,
-      spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${otlpHttpUrl}/v1/traces` }))],
+      spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${otlpHttpUrl}/v1/traces` }) })],
     });
     this.tracer = this.tracerProvider.getTracer('collector-e2e');
     const meter = this.provider.getMeter('collector-e2e', '1.2.3');

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { startOtlpReceiver, tempDir, type OtlpReceiver } from '@otelkit/testkit';
 import { encodeMetricsProtobuf } from '../src/index.js';
 import { everyKind } from './fixtures.js';
@@ -25,7 +25,7 @@ describe('testkit OTLP receiver (oracle checks)', () => {
 
   it('decodes /v1/traces from upstream serializers, protobuf and gzip JSON, with hex ids', async () => {
     const exporter = new InMemorySpanExporter();
-    const tp = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tp = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     const span = tp.getTracer('t').startSpan('work', { attributes: { k: 'v' } });
     span.end();
     const [finished] = exporter.getFinishedSpans();

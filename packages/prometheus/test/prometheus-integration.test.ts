@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { MeterProvider } from '@otelkit/metrics';
 import { startPrometheus, waitFor, type PrometheusServer } from '@otelkit/testkit';
 import { createMetricsHandler } from '../src/index.js';
@@ -18,7 +18,7 @@ interface ExemplarResult {
 describe('scraped by a real Prometheus', function () {
   this.timeout(90_000);
   const manager = new AsyncLocalStorageContextManager();
-  const tracerProvider = new BasicTracerProvider();
+  const tracerProvider = new TracerProvider();
   const tracer = tracerProvider.getTracer('integration');
   const mp = new MeterProvider();
   const meter = mp.getMeter('shop', '3.1.0');

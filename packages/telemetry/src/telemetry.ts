@@ -3,7 +3,7 @@ import { context, diag, metrics, propagation, trace, type Tracer } from '@opente
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { Resource } from '@opentelemetry/resources';
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
-import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { MeterProvider, MetricProducer, type Meter } from '@otelkit/metrics';
 import { buildSnapshot, type TelemetrySnapshot } from '@otelkit/meters';
 import { OTLPMetricExporter, PeriodicExportingReader, type ExporterHealth } from '@otelkit/otlp';
@@ -15,7 +15,7 @@ import { otlpFinalRequest, reportFinal, sendSync, type FinalRequest } from './fi
 import type { TelemetryOptions } from './options.js';
 import { buildResource } from './resource.js';
 import { enableRuntimeMetrics } from './runtime-metrics.js';
-import { buildTracing } from './tracing.js';
+import { buildTracing, registerTracing } from './tracing.js';
 
 export interface PrometheusEndpointHealth {
   readonly state: 'disabled' | 'handler-only' | 'starting' | 'listening' | 'failed' | 'closed';
@@ -50,7 +50,7 @@ export interface Telemetry {
   /** Registered as the global MeterProvider; its instruments have `.bind()`. */
   readonly meterProvider: MeterProvider;
   /** Registered as the global TracerProvider. */
-  readonly tracerProvider: NodeTracerProvider;
+  readonly tracerProvider: TracerProvider;
   /** Resolves when the standalone /metrics server listens (at once without one); rejects with a PortInUseError naming the port. Never an unhandled rejection. */
   readonly ready: Promise<void>;
   /** `(req, res) => void` serving the metrics path; mount it on node:http, express or fastify. */
@@ -134,7 +134,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
   const apiGlobals = (globalThis as unknown as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for('opentelemetry.js.api.1')];
   const ownsContext = apiGlobals?.context === undefined;
   const ownsPropagation = apiGlobals?.propagation === undefined;
-  tracing.provider.register({ contextManager: ownsContext ? undefined : null, propagator: ownsPropagation ? undefined : null });
+  registerTracing(tracing.provider, { context: ownsContext, propagation: ownsPropagation });
 
   // Readers fed by one MetricProducer over the same cells.
   const readers: { name: string; reader: MetricReader; health?: () => ExporterHealth }[] = [];
@@ -284,7 +284,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
       meterProvider.shutdown();
       metrics.disable();
       trace.disable();
-      // Release the context manager and propagator register() set (only if they are ours: an
+      // Release the context manager and propagator registerTracing() set (only if they are ours: an
       // application's own stay), or a later initTelemetry() logs "duplicate registration" errors.
       if (ownsContext) context.disable();
       if (ownsPropagation) propagation.disable();

@@ -1,14 +1,21 @@
-import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, getNumberFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
   ConsoleSpanExporter,
-  NodeTracerProvider,
   ParentBasedSampler,
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace-node';
+  TracerProvider,
+  type BatchSpanProcessorOptions,
+  type Sampler,
+  type SpanExporter,
+  type SpanLimits,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import { createRequire } from 'node:module';
 import type { Resource } from '@opentelemetry/resources';
 import type { ResolvedConfig } from './config.js';
@@ -38,7 +45,7 @@ export function buildSampler(name: ResolvedConfig['sampler'], arg: number): Samp
 }
 
 export interface Tracing {
-  readonly provider: NodeTracerProvider;
+  readonly provider: TracerProvider;
   readonly exporters: { name: string; exporter: SpanExporter }[];
 }
 
@@ -59,18 +66,85 @@ export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
           ? new (require('@opentelemetry/exporter-trace-otlp-http') as JsonModule).OTLPTraceExporter(common)
           : new (require('@opentelemetry/exporter-trace-otlp-proto') as ProtoModule).OTLPTraceExporter(common);
       exporters.push({ name: 'otlp-traces', exporter });
-      processors.push(new BatchSpanProcessor(exporter));
+      processors.push(new BatchSpanProcessor({ exporter, ...batchOptionsFromEnv() }));
     }
     if (cfg.tracesExporters.includes('console')) {
       const exporter = new ConsoleSpanExporter();
       exporters.push({ name: 'console-traces', exporter });
-      processors.push(new SimpleSpanProcessor(exporter));
+      processors.push(new SimpleSpanProcessor({ exporter }));
     }
   }
-  const provider = new NodeTracerProvider({
+  const provider = new TracerProvider({
     resource,
     sampler: cfg.disabled ? new AlwaysOffSampler() : buildSampler(cfg.sampler, cfg.samplerArg),
+    spanLimits: spanLimitsFromEnv(),
     spanProcessors: processors,
   });
   return { provider, exporters };
+}
+
+/**
+ * The batch span processor's settings from `OTEL_BSP_*`
+ * (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/#batch-span-processor).
+ * sdk-trace 3.x no longer reads the environment itself (sdk-trace-base 2.x did, in a shim over
+ * it): otelkit, which configures the SDK, reads it, so that these variables keep working.
+ */
+export function batchOptionsFromEnv(): Omit<BatchSpanProcessorOptions, 'exporter'> {
+  const options: Omit<BatchSpanProcessorOptions, 'exporter'> = {};
+  const maxExportBatchSize = getNumberFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE');
+  const maxQueueSize = getNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE');
+  const scheduledDelayMillis = getNumberFromEnv('OTEL_BSP_SCHEDULE_DELAY');
+  const exportTimeoutMillis = getNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT');
+  if (maxExportBatchSize !== undefined) options.maxExportBatchSize = maxExportBatchSize;
+  if (maxQueueSize !== undefined) options.maxQueueSize = maxQueueSize;
+  if (scheduledDelayMillis !== undefined) options.scheduledDelayMillis = scheduledDelayMillis;
+  if (exportTimeoutMillis !== undefined) options.exportTimeoutMillis = exportTimeoutMillis;
+  return options;
+}
+
+/**
+ * Span limits from `OTEL_SPAN_*` falling back to the general `OTEL_ATTRIBUTE_*` limits, with the
+ * spec's defaults (128; no value length limit), exactly as sdk-trace-base 2.x resolved them
+ * (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/#span-limits).
+ */
+export function spanLimitsFromEnv(): SpanLimits {
+  const n = (...names: string[]): number | undefined => {
+    for (const name of names) {
+      const v = getNumberFromEnv(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  };
+  return {
+    attributeCountLimit: n('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT') ?? 128,
+    attributeValueLengthLimit: n('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? Infinity,
+    linkCountLimit: n('OTEL_SPAN_LINK_COUNT_LIMIT') ?? 128,
+    eventCountLimit: n('OTEL_SPAN_EVENT_COUNT_LIMIT') ?? 128,
+    attributePerEventCountLimit: n('OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT') ?? 128,
+    attributePerLinkCountLimit: n('OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT') ?? 128,
+  };
+}
+
+/** What registerTracing() set, so that shutdown releases exactly that. */
+export interface TracingRegistration {
+  readonly context: boolean;
+  readonly propagation: boolean;
+}
+
+/**
+ * Registers the TracerProvider globally, and the context manager (AsyncLocalStorage) and the
+ * W3C trace-context + baggage propagator only where asked: the caller passes `false` when an
+ * application registered its own before (a second registration is a diag error and would not
+ * replace it anyway). sdk-trace 3.x has no `register()`: this is what sdk-trace-node 2.x's
+ * `NodeTracerProvider.register()` did, with `null` for "do not register".
+ */
+export function registerTracing(provider: TracerProvider, owns: TracingRegistration): TracingRegistration {
+  trace.setGlobalTracerProvider(provider);
+  const contextSet = owns.context && context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const propagationSet =
+    owns.propagation &&
+    propagation.setGlobalPropagator(
+      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    );
+  return { context: contextSet, propagation: propagationSet };
 }
