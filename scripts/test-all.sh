@@ -2,9 +2,11 @@
 # Runs every test of the repository, from a fresh clone:
 #   1. provisions the real peers (Prometheus, promtool, Pushgateway, PostgreSQL, the strict
 #      OpenMetrics parser, the official OTLP protobuf decoder, a Collector built with ocb)
-#   2. installs (npm install, locked versions) and builds (turbo, tsc -b)
-#   3. runs every workspace's mocha suite on this machine's Node, then again on Node 24
-#   4. runs the benchmark smoke (it runs and prints; never a pass/fail on timing)
+#   2. provisions Node 22, 24 and 26 (the supported lines; scripts/node.sh, cached) — the machine's
+#      own Node may be older than the floor (22.15): it is not used
+#   3. installs (npm install, locked versions) and builds (turbo, tsc -b) with Node 24 on PATH
+#   4. runs every workspace's mocha suite on Node 22, then 24, then 26
+#   5. runs the benchmark smoke on Node 24 (it runs and prints; never a pass/fail on timing)
 # Under CI=true a peer that cannot be provisioned fails the run (the tests never skip it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +25,17 @@ for extra in scripts/provision-python.sh scripts/provision-collector.sh; do
   fi
 done
 
-step "install"
+step "node 22, 24, 26"
+declare -A node_bin
+for major in 22 24 26; do
+  node_bin[$major]=$(bash scripts/node.sh "$major")
+  echo "node $major: ${node_bin[$major]} ($("${node_bin[$major]}" -v))"
+done
+# npm, turbo, tsc and mocha all run on the `node` first on PATH.
+PATH="$(dirname "${node_bin[24]}"):$PATH"
+export PATH
+
+step "install ($(node -v))"
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   # npm ci rejects this lock: npm records only the current platform of optional packages
   # (turbo's per-platform binaries), then calls the lock out of sync. npm install honours the lock.
@@ -32,7 +44,7 @@ else
   echo "node_modules is up to date"
 fi
 
-step "build and typecheck (packages, examples and test workspaces)"
+step "build and typecheck (packages, examples and test workspaces) ($(node -v))"
 npx turbo run build --output-logs=errors-only
 npx turbo run typecheck --output-logs=errors-only
 
@@ -53,13 +65,12 @@ run_suite() {
 }
 total_passed=0
 total_failed=0
-run_suite "node20"
-
-node24=$(bash scripts/node24.sh)
-PATH="$(dirname "$node24"):$PATH" run_suite "node24"
+for major in 22 24 26; do
+  PATH="$(dirname "${node_bin[$major]}"):$PATH" run_suite "node$major"
+done
 
 if [[ -f bench/run.mjs ]]; then
-  step "benchmark smoke (prints figures; timing is never pass/fail)"
+  step "benchmark smoke ($(node -v); prints figures, timing is never pass/fail)"
   node bench/run.mjs --quick
 fi
 
