@@ -1,17 +1,14 @@
+import { ConfigError } from '@otelkit/metrics';
+
 /**
  * A meter set was configured with a bad value. Thrown at construction only, never from a record
- * call; the message names the field and shows a correct value.
+ * call; the message names the field and shows a correct value. A {@link ConfigError}.
  */
-export class MetersConfigError extends Error {
+export class MetersConfigError extends ConfigError {
   override readonly name = 'MetersConfigError';
-  /** The option at fault, e.g. `options.service`. */
-  readonly field: string;
-  /** An example of a valid value, e.g. `{ service: 'evaluator' }`. */
-  readonly example: string;
 
+  /** `where`: the function called, e.g. `createServiceHealthMeters`; `field`: e.g. `options.service`. */
   constructor(where: string, field: string, problem: string, example: string) {
-    super(`${where}: ${field} ${problem}, e.g. ${example}`);
-    this.field = field;
-    this.example = example;
+    super(field, problem, example, { message: `${where}: ${field} ${problem}, e.g. ${example}` });
   }
 }

@@ -1,12 +1,20 @@
 import { diag } from '@opentelemetry/api';
 
-/** A short, safe description of any value for a diagnostic (never throws: Symbols, BigInts, null-prototype objects). */
+/**
+ * A caller value for a diagnostic or a configuration error: bounded in length (strings cut at 64
+ * characters), typed (`number NaN`, not a bare `NaN` that reads like a word), and never a call
+ * into user code (no `toString`, no getters). Never throws. The one copy: @otelkit/meters and
+ * @otelkit/telemetry import it from here.
+ */
 export function describeValue(v: unknown): string {
   try {
-    if (typeof v === 'string') return JSON.stringify(v.length > 100 ? v.slice(0, 100) + '…' : v);
-    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === undefined || v === null) return String(v);
-    return `a ${typeof v}`;
+    if (typeof v === 'string') return JSON.stringify(v.length > 64 ? v.slice(0, 64) + '…' : v);
+    if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
+    if (v === null) return 'null';
+    if (Array.isArray(v)) return 'array';
+    return typeof v;
   } catch {
+    // Array.isArray throws on a revoked Proxy.
     return 'an unprintable value';
   }
 }

@@ -13,6 +13,7 @@ export { MetricProducer, sumExemplars, histogramExemplars, toResourceMetrics } f
 export type { DataPointWithExemplars } from './producer.js';
 export { toExemplar, traceBasedContext, samplerFor } from './exemplar.js';
 export { canonicalAttributes, isAttributeValue } from './attributes.js';
-export { WarnOnce } from './diag.js';
+export { WarnOnce, describeValue } from './diag.js';
+export { ConfigError } from './config-error.js';
 export { EXEMPLAR_FILTERS } from './types.js';
 export type { Exemplar, ExemplarFilter, InstrumentDescriptor, InstrumentKind, InstrumentationScope } from './types.js';

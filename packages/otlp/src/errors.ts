@@ -1,12 +1,12 @@
-/** A configuration value that cannot work; thrown at construction, never from an export. */
-export class OtlpConfigError extends Error {
-  override readonly name = 'OtlpConfigError';
-  /** The option at fault, e.g. `url`. */
-  readonly field: string;
+import { ConfigError } from '@otelkit/metrics';
 
-  constructor(field: string, message: string, example: string) {
-    super(`${field}: ${message} (example of a valid value: ${example})`);
-    this.field = field;
+/** A configuration value that cannot work; thrown at construction, never from an export. A {@link ConfigError}. */
+export class OtlpConfigError extends ConfigError {
+  override readonly name = 'OtlpConfigError';
+
+  /** `field`: the option at fault, e.g. `url`. */
+  constructor(field: string, problem: string, example: string) {
+    super(field, problem, example, { message: `${field}: ${problem} (example of a valid value: ${example})` });
   }
 }
 

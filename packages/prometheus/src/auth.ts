@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { diag } from '@opentelemetry/api';
+import { ConfigError } from '@otelkit/metrics';
 import { anyContains, parseCidr, parseIp, type CidrRange } from './cidr.js';
+import { exampleOf } from './errors.js';
 
 /** Access control for `/metrics`: a bearer token, an IP allowlist, or both. */
 export interface MetricsAuthOptions {
@@ -27,13 +29,14 @@ export type AccessDecision =
 
 export type AccessGuard = (req: IncomingMessage) => AccessDecision;
 
-/** A bad `MetricsAuthOptions` value. The message names the field and a correct example, never a token. */
-export class MetricsAuthConfigError extends Error {
-  readonly field: string;
+/**
+ * A bad `MetricsAuthOptions` value. The message names the field and a correct example, never a
+ * token. A {@link ConfigError}: `initTelemetry()` lets it through as one.
+ */
+export class MetricsAuthConfigError extends ConfigError {
   constructor(field: string, message: string) {
-    super(`otelkit/prometheus: auth.${field} ${message}`);
+    super(field, message, exampleOf(message), { message: `otelkit/prometheus: auth.${field} ${message}` });
     this.name = 'MetricsAuthConfigError';
-    this.field = field;
   }
 }
 

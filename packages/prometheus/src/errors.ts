@@ -1,11 +1,20 @@
-/** A bad option of the `/metrics` handler or server; the message names the field and a correct example. */
-export class PrometheusConfigError extends Error {
-  readonly code = 'OTELKIT_PROMETHEUS_CONFIG';
-  readonly field: string;
+import { ConfigError } from '@otelkit/metrics';
+
+/**
+ * The correct example a message of this package gives after "e.g." (every one does: tests hold
+ * them to it), so the error carries it as {@link ConfigError.example} too.
+ */
+export function exampleOf(message: string): string {
+  const m = /\be\.g\.\s+(?:the\s+)?(.+?)(?:\s+\(got [^)]*\))?$/.exec(message);
+  return m?.[1] ?? '';
+}
+
+/** A bad option of the `/metrics` handler or server; the message names the field and a correct example. A {@link ConfigError}. */
+export class PrometheusConfigError extends ConfigError {
+  override readonly code = 'OTELKIT_PROMETHEUS_CONFIG';
   constructor(field: string, message: string) {
-    super(`otelkit/prometheus: prometheus.${field} ${message}`);
+    super(field, message, exampleOf(message), { message: `otelkit/prometheus: prometheus.${field} ${message}` });
     this.name = 'PrometheusConfigError';
-    this.field = field;
   }
 }
 

@@ -1,10 +1,11 @@
-/** A bad `PushgatewayPusher` option. The message names the field and a correct example. */
-export class PushgatewayConfigError extends Error {
-  readonly field: string;
+import { ConfigError } from '@otelkit/metrics';
+import { exampleOf } from './errors.js';
+
+/** A bad `PushgatewayPusher` option. The message names the field and a correct example. A {@link ConfigError}. */
+export class PushgatewayConfigError extends ConfigError {
   constructor(field: string, message: string) {
-    super(`otelkit/prometheus: pushgateway.${field} ${message}`);
+    super(field, message, exampleOf(message), { message: `otelkit/prometheus: pushgateway.${field} ${message}` });
     this.name = 'PushgatewayConfigError';
-    this.field = field;
   }
 }
 

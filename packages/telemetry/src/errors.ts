@@ -1,21 +1,11 @@
 /**
  * Invalid configuration passed to `initTelemetry()`: names the field and shows a correct value.
- * Thrown at initialization only; nothing throws into the caller afterwards.
+ * Thrown at initialization only; nothing throws into the caller afterwards. The one base class
+ * (from @otelkit/metrics): the errors of the other packages (`MetricsAuthConfigError`,
+ * `PushgatewayConfigError`, `OtlpConfigError`, …) are subclasses, so `instanceof ConfigError`
+ * catches every configuration error `initTelemetry()` can throw.
  */
-export class ConfigError extends Error {
-  readonly code = 'OTELKIT_CONFIG';
-  /** Dotted path of the offending option, e.g. `prometheus.port`. */
-  readonly field: string;
-  /** A correct example, e.g. `prometheus: { port: 9464 }`. */
-  readonly example: string;
-
-  constructor(field: string, problem: string, example: string) {
-    super(`otelkit: invalid option \`${field}\`: ${problem}. Example of a correct value: ${example}`);
-    this.name = 'ConfigError';
-    this.field = field;
-    this.example = example;
-  }
-}
+export { ConfigError } from '@otelkit/metrics';
 
 /** forceFlush()/shutdown() failed for at least one component; each failure is listed. */
 export class FlushError extends Error {
