@@ -1,4 +1,6 @@
 import type { Attributes, Meter as ApiMeter, MetricOptions } from '@opentelemetry/api';
+import { COORDINATOR_METRICS } from './coordinator/definitions.js';
+import { SERVICE_HEALTH_METRICS } from './health/definitions.js';
 
 /** What a shipped metric looks like; the meter sets create their instruments from these. */
 export interface MetricDefinition {
@@ -21,9 +23,6 @@ export interface AttributeDefinition {
    */
   readonly values: readonly string[] | string;
 }
-
-/** The value an attribute takes when a caller passes one outside its closed set. */
-export const OTHER = 'other';
 
 /** A handle that adds to one series. */
 export interface AddHandle {
@@ -79,3 +78,9 @@ export function createHistogramFor(meter: ApiMeter, def: MetricDefinition, bound
 export function createObservableFor(meter: ApiMeter, def: MetricDefinition) {
   return def.kind === 'observablegauge' ? meter.createObservableGauge(def.name, options(def)) : meter.createObservableUpDownCounter(def.name, options(def));
 }
+
+/** Every metric this package ships, grouped by meter set; the README table is generated from it. */
+export const METRIC_CATALOGUE: readonly { readonly set: string; readonly metrics: readonly MetricDefinition[] }[] = Object.freeze([
+  Object.freeze({ set: 'coordinator (createCoordinatorMeters)', metrics: COORDINATOR_METRICS }),
+  Object.freeze({ set: 'service health (createServiceHealthMeters)', metrics: SERVICE_HEALTH_METRICS }),
+]);

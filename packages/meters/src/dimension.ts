@@ -1,5 +1,7 @@
-import type { WarnOnce } from '@otelkit/metrics';
-import { OTHER } from './catalogue.js';
+import { describeValue, type WarnOnce } from '@otelkit/metrics';
+
+/** The value an attribute takes when a caller passes one outside its closed set. */
+export const OTHER = 'other';
 
 /** Resolves an attribute value given by a caller to the handle of its series. Never throws. */
 export interface Resolver<V, H> {
@@ -8,13 +10,6 @@ export interface Resolver<V, H> {
 
 /** Position of a value in a closed list, or -1; must not coerce (`===` semantics). */
 export type IndexOf = (value: unknown) => number;
-
-/** A caller value for a diagnostic: bounded in length, never a call to a user `toString`. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? value.slice(0, 64) + '…' : value);
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  return value === null ? 'null' : typeof value;
-}
 
 /** An {@link IndexOf} for a list known only at run time (a `Map.get`; no coercion either). */
 export function mapIndex(values: readonly string[]): IndexOf {

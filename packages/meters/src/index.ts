@@ -40,7 +40,7 @@ export { buildSnapshot } from './snapshot.js';
 export type {
   TelemetrySnapshot,
   SnapshotOptions,
-  ExporterHealth,
+  SnapshotExporterHealth,
   ExporterHealthInput,
   CounterSnapshot,
   GaugeSnapshot,
@@ -53,7 +53,7 @@ export { bucketQuantile } from './quantile.js';
 export { measure } from './timing.js';
 export type { SettleCallback } from './timing.js';
 export { LATENCY_BUCKETS, PROCESSING_BUCKETS } from './buckets.js';
-export { METRIC_CATALOGUE } from './metric-catalogue.js';
-export { OTHER } from './catalogue.js';
+export { METRIC_CATALOGUE } from './catalogue.js';
+export { OTHER } from './dimension.js';
 export type { MetricDefinition, AttributeDefinition, AddHandle, RecordHandle } from './catalogue.js';
 export { MetersConfigError } from './errors.js';

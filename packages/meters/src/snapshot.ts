@@ -9,8 +9,11 @@ import {
 } from './coordinator/definitions.js';
 import { bucketQuantile } from './quantile.js';
 
-/** Health of one exporter, as the exporter keeps it. */
-export interface ExporterHealth {
+/**
+ * An exporter's health as a snapshot writes it (schema v1: `null` for "never"). Not the exporter's
+ * own type: that is `ExporterHealth` of @otelkit/otlp, which {@link ExporterHealthInput} accepts.
+ */
+export interface SnapshotExporterHealth {
   /** Unix epoch ms of the last successful export; null before the first. */
   readonly lastSuccessMs: number | null;
   /** Unix epoch ms of the last failed export; null if none failed. */
@@ -108,7 +111,7 @@ export interface TelemetrySnapshot {
   readonly histograms: Record<string, HistogramSnapshot>;
   /** Present when the coordinator meters are registered. */
   readonly coordinator: CoordinatorSnapshot | null;
-  readonly exporters: Record<string, ExporterHealth>;
+  readonly exporters: Record<string, SnapshotExporterHealth>;
 }
 
 function stats(boundaries: readonly number[], counts: readonly number[], count: number, sum: number, min: number, max: number): LatencyStats {
@@ -125,7 +128,7 @@ function stats(boundaries: readonly number[], counts: readonly number[], count: 
   };
 }
 
-function exporterHealth(h: ExporterHealthInput): ExporterHealth {
+function exporterHealth(h: ExporterHealthInput): SnapshotExporterHealth {
   const time = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
   const e = h.lastError;
@@ -245,7 +248,7 @@ export function buildSnapshot(store: MetricStore, options: SnapshotOptions): Tel
   for (const [name, m] of merged) {
     histograms[name] = { unit: m.unit, ...stats(m.boundaries, m.counts, m.count, m.sum, m.min, m.max), boundaries: [...m.boundaries], series: m.series };
   }
-  const exporters: Record<string, ExporterHealth> = {};
+  const exporters: Record<string, SnapshotExporterHealth> = {};
   for (const [name, h] of Object.entries(options.exporters ?? {})) if (h !== null && typeof h === 'object') exporters[name] = exporterHealth(h);
   return {
     schemaVersion: 1,

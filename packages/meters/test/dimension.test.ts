@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { WarnOnce } from '@otelkit/metrics';
-import { describeValue, Dimension, mapIndex, OpenDimension } from '../src/dimension.js';
+import { describeValue } from '@otelkit/metrics';
+import { Dimension, mapIndex, OpenDimension } from '../src/dimension.js';
 import { captureDiag } from './helpers.js';
 
 describe('Dimension / OpenDimension', () => {

@@ -1,5 +1,6 @@
 import { LATENCY_BUCKETS } from '../buckets.js';
-import { OTHER, type MetricDefinition } from '../catalogue.js';
+import type { MetricDefinition } from '../catalogue.js';
+import { OTHER } from '../dimension.js';
 
 /** Paths a coordinator routes a task to. */
 export type Route = 'fast' | 'planner' | 'hgnn';

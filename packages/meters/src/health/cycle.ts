@@ -1,6 +1,6 @@
-import type { WarnOnce } from '@otelkit/metrics';
-import { OTHER, bindAdd, type AddHandle, type RecordHandle } from '../catalogue.js';
-import { describeValue } from '../dimension.js';
+import { describeValue, type WarnOnce } from '@otelkit/metrics';
+import { bindAdd, type AddHandle, type RecordHandle } from '../catalogue.js';
+import { OTHER } from '../dimension.js';
 import { guarded } from '../guard.js';
 import { measure } from '../timing.js';
 import { ERROR_TYPE_LIMIT, ERROR_TYPE_OTHER, PROCESSING_CYCLES, PROCESSING_ERRORS, type CycleOutcome } from './definitions.js';

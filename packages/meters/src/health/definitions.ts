@@ -1,5 +1,6 @@
 import { PROCESSING_BUCKETS } from '../buckets.js';
-import { OTHER, type MetricDefinition } from '../catalogue.js';
+import type { MetricDefinition } from '../catalogue.js';
+import { OTHER } from '../dimension.js';
 
 export type CycleOutcome = 'success' | 'failure';
 export const CYCLE_OUTCOMES: readonly CycleOutcome[] = Object.freeze(['success', 'failure']);

@@ -1,7 +1,6 @@
 import type { Attributes, BatchObservableResult, Meter as ApiMeter, Observable } from '@opentelemetry/api';
-import type { WarnOnce } from '@otelkit/metrics';
+import { describeValue, type WarnOnce } from '@otelkit/metrics';
 import { createObservableFor } from '../catalogue.js';
-import { describeValue } from '../dimension.js';
 import { MetersConfigError } from '../errors.js';
 import { DB_CONNECTION_COUNT, DB_CONNECTION_PENDING, DB_POOL_FREE, DB_POOL_SIZE } from './definitions.js';
 

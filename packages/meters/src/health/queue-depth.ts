@@ -1,6 +1,5 @@
 import type { Attributes, ObservableResult } from '@opentelemetry/api';
-import type { WarnOnce } from '@otelkit/metrics';
-import { describeValue } from '../dimension.js';
+import { describeValue, type WarnOnce } from '@otelkit/metrics';
 import { QUEUE_DEPTH } from './definitions.js';
 
 /** Sets the depth of one queue; the gauge reports the last value set at each collection. */
