@@ -2,55 +2,30 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { readStringField } from './protobuf-reader.js';
 import { parseRetryAfter } from './retry-after.js';
+import { isRetryableNetworkError, isRetryableStatus } from './retry-policy.js';
+import type { AttemptResult, OtlpTransport, PreparedRequest, TransportSettings } from './transport.js';
 
-/** The outcome of one HTTP attempt, before any retry decision. */
-export type AttemptResult =
-  | { readonly kind: 'success'; readonly status: number; readonly body: Buffer; readonly contentType: string }
-  | {
-      readonly kind: 'retryable';
-      /** Absent for network errors. */
-      readonly status?: number;
-      readonly retryAfterMs?: number;
-      readonly error: string;
-    }
-  | { readonly kind: 'failure'; readonly status?: number; readonly body?: string; readonly error: string };
+export type { AttemptResult } from './transport.js';
 
 /** Response bodies above this are cut off (a collector answers a few bytes; upstream uses 4 MiB too). */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
-/**
- * https://opentelemetry.io/docs/specs/otlp/#failures-1 — 429, 502, 503, 504 are retryable; every
- * other non-2xx is not.
- */
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status === 502 || status === 503 || status === 504;
-}
-
-// Transient network conditions: the receiver is restarting, a proxy dropped the connection, DNS
-// is briefly down. The same set as @opentelemetry/otlp-exporter-base, plus ECONNABORTED.
-const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH']);
-
-export interface HttpTransportOptions {
-  readonly url: string;
-  /** Sent on every request, after the content headers (so they can be overridden). */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly contentType: string;
-  readonly gzip: boolean;
-  readonly userAgent: string;
-}
+/** @deprecated name kept for compatibility: {@link TransportSettings}. */
+export type HttpTransportOptions = TransportSettings;
 
 /**
- * One POST per call, no retry: the retry policy lives in the exporter, which needs every attempt's
- * status and Retry-After (upstream's transport is not exported, and its retrying wrapper hides
- * both). Keep-alive agent: one TCP connection is reused across exports.
+ * OTLP/HTTP: one POST per `send()`. Whether an answer is retryable is asked of retry-policy.ts;
+ * the retry loop (which needs every attempt's status and Retry-After — upstream's transport is
+ * not exported, and its retrying wrapper hides both) is the exporter's. Keep-alive agent: one TCP
+ * connection is reused across exports.
  */
-export class HttpTransport {
+export class HttpTransport implements OtlpTransport {
   readonly #url: URL;
   readonly #request: typeof httpRequest;
   readonly #agent: HttpAgent;
   readonly #headers: Record<string, string>;
 
-  constructor(options: HttpTransportOptions) {
+  constructor(options: TransportSettings) {
     this.#url = new URL(options.url);
     const https = this.#url.protocol === 'https:';
     this.#request = https ? httpsRequest : httpRequest;
@@ -103,10 +78,15 @@ export class HttpTransport {
       req.on('error', (e: NodeJS.ErrnoException) => {
         const code = e.code ?? '';
         const error = `${code || e.name}: ${e.message}`;
-        finish(RETRYABLE_NETWORK_CODES.has(code) ? { kind: 'retryable', error } : { kind: 'failure', error });
+        finish(isRetryableNetworkError(code) ? { kind: 'retryable', error } : { kind: 'failure', error });
       });
       req.end(body);
     });
+  }
+
+  /** The request {@link send} makes, to be sent by someone else (the synchronous exit path). */
+  prepare(body: Uint8Array): PreparedRequest {
+    return { url: this.#url.href, method: 'POST', headers: { ...this.#headers }, body };
   }
 
   /** Closes idle keep-alive connections. */

@@ -1,20 +1,30 @@
 import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality, type InstrumentType, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { OtlpExportError } from './errors.js';
 import { decodePartialSuccess } from './export-response.js';
 import { HealthCounters, type ExporterHealth } from './exporter-health.js';
-import { HttpTransport, type AttemptResult } from './http-transport.js';
+import { HttpTransport } from './http-transport.js';
 import { encodeMetricsJson } from './metrics-json.js';
 import { encodeMetricsProtobuf } from './metrics-protobuf.js';
 import { validateOtlpMetricsOptions, type OtlpMetricsOptions, type ResolvedOtlpMetricsOptions } from './options.js';
 import { CONTENT_TYPE_JSON, CONTENT_TYPE_PROTOBUF } from './otlp-types.js';
-import { backoffMillis } from './retry-policy.js';
+import { nextRetry } from './retry-policy.js';
+import type { AttemptResult, OtlpTransport, PreparedRequest, TransportFactory } from './transport.js';
 
 const gzip = promisify(gzipCallback);
 const USER_AGENT = 'otelkit-otlp/0.1.0';
+
+/** How the exporter is put together, beyond its {@link OtlpMetricsOptions}. */
+export interface ExporterParts {
+  /**
+   * Builds the transport (default OTLP/HTTP, {@link HttpTransport}). Another protocol plugs in
+   * here: retries, health, encoding and the exit-path request stay the exporter's.
+   */
+  readonly transport?: TransportFactory;
+}
 
 /** Per-call options of {@link OTLPMetricExporter.exportAsync}. */
 export interface ExportOptions {
@@ -49,7 +59,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export class OTLPMetricExporter implements PushMetricExporter {
   /** The options in effect, defaults filled in. */
   readonly options: ResolvedOtlpMetricsOptions;
-  readonly #transport: HttpTransport;
+  readonly #transport: OtlpTransport;
   readonly #encode: (m: ResourceMetrics) => Uint8Array;
   readonly #health = new HealthCounters();
   /** Exports not yet finished: what forceFlush() and shutdown() wait for. */
@@ -58,11 +68,12 @@ export class OTLPMetricExporter implements PushMetricExporter {
   #throttledUntilMs = 0;
   #shutdown = false;
 
-  constructor(options: OtlpMetricsOptions = {}) {
+  constructor(options: OtlpMetricsOptions = {}, parts: ExporterParts = {}) {
     this.options = validateOtlpMetricsOptions(options);
     const json = this.options.protocol === 'http/json';
     this.#encode = json ? encodeMetricsJson : encodeMetricsProtobuf;
-    this.#transport = new HttpTransport({
+    const transport = parts.transport ?? ((settings) => new HttpTransport(settings));
+    this.#transport = transport({
       url: this.options.url,
       headers: this.options.headers,
       contentType: json ? CONTENT_TYPE_JSON : CONTENT_TYPE_PROTOBUF,
@@ -120,19 +131,15 @@ export class OTLPMetricExporter implements PushMetricExporter {
       attempts++;
       last = await this.#transport.send(body, Math.max(1, deadline - Date.now()));
       if (last.kind !== 'retryable') break;
-      if (attempts >= this.options.retry.maxAttempts) {
-        return fail(this.#error(last, attempts, `gave up after ${attempts} attempts`));
-      }
-      const wait = last.retryAfterMs ?? backoffMillis(this.options.retry, attempts);
-      const left = deadline - Date.now();
-      if (wait >= left) {
-        if (last.retryAfterMs !== undefined) this.#throttledUntilMs = Date.now() + last.retryAfterMs;
-        const why = last.retryAfterMs !== undefined ? `Retry-After ${wait} ms` : `next retry in ${Math.round(wait)} ms`;
-        return fail(this.#error(last, attempts, `${why} would pass the ${budget} ms export timeout`));
+      // retry-policy.ts decides whether and when; this loop only carries it out.
+      const decision = nextRetry(this.options.retry, attempts, last.retryAfterMs, deadline - Date.now(), budget);
+      if (!decision.retry) {
+        if (decision.throttleMs !== undefined) this.#throttledUntilMs = Date.now() + decision.throttleMs;
+        return fail(this.#error(last, attempts, decision.reason));
       }
       this.#health.retries++;
-      diag.debug(`OTLP export to ${this.options.url}: ${last.error}; retry ${attempts} in ${Math.round(wait)} ms`);
-      await sleep(wait);
+      diag.debug(`OTLP export to ${this.options.url}: ${last.error}; retry ${attempts} in ${Math.round(decision.waitMs)} ms`);
+      await sleep(decision.waitMs);
     }
 
     if (last.kind === 'failure') return fail(this.#error(last, attempts, attempts > 1 ? `after ${attempts} attempts` : ''));
@@ -188,6 +195,18 @@ export class OTLPMetricExporter implements PushMetricExporter {
   /** https://opentelemetry.io/docs/specs/otel/metrics/sdk_exporters/otlp/ — otelkit exports cumulative totals. */
   selectAggregationTemporality(_instrumentType: InstrumentType): AggregationTemporality {
     return AggregationTemporality.CUMULATIVE;
+  }
+
+  /**
+   * The request that would export `metrics` now, encoded and compressed synchronously, for the
+   * exit path (`process.exit()`, a fatal exception), where the event loop no longer runs and a
+   * child process sends it. Undefined when the transport cannot be replayed as plain HTTP.
+   * Built even during shutdown: the exit may come while the final async export is in flight.
+   */
+  finalRequest(metrics: ResourceMetrics): PreparedRequest | undefined {
+    let body = this.#encode(metrics);
+    if (this.options.compression === 'gzip') body = gzipSync(body);
+    return this.#transport.prepare(body);
   }
 
   /** Counters since construction, as plain JSON. */

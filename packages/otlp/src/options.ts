@@ -73,16 +73,49 @@ function isHttpUrl(s: string): boolean {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** An OTLP signal: the variables and the URL path it reads. */
+export type OtlpSignal = 'metrics' | 'traces';
+
+/**
+ * Receives each configuration warning once per variable: `variable` is the `OTEL_*` name, `message`
+ * the whole sentence. Default: `diag.warn(message)`.
+ */
+export type OtlpConfigWarn = (variable: string, message: string) => void;
+
+/** Programmatic settings of one signal, each winning over its variable. */
+export interface OtlpSignalOverrides extends OtlpMetricsOptions {
+  /** Base URL (as `OTEL_EXPORTER_OTLP_ENDPOINT`): `v1/<signal>` is appended. `url` wins over it. */
+  readonly endpoint?: string;
+}
+
+/** {@link resolveOtlpOptions}' answer. */
+export interface ResolvedOtlpSignal {
+  readonly options: ResolvedOtlpMetricsOptions;
+  /**
+   * True when an endpoint was given (override or variable) rather than defaulted:
+   * `initTelemetry()` turns OTLP export on by default only then.
+   */
+  readonly configured: boolean;
+}
+
 function envValue(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
   return v === undefined || v === '' ? undefined : v;
 }
 
+function shown(value: string): string {
+  return JSON.stringify(value.length > 200 ? value.slice(0, 200) + '…' : value);
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 /**
- * Parses `k=v,k2=v2` (values URL-decoded, W3C Baggage style). Malformed members are skipped
- * with one warning per variable.
+ * Parses `k=v,k2=v2` (values URL-decoded, W3C Baggage style). A malformed member is skipped and
+ * the rest kept, with one warning per variable: the spec's "ignore the malformed entry" reading
+ * (https://opentelemetry.io/docs/specs/otel/protocol/exporter/#specifying-headers-via-environment-variables),
+ * not the resource attributes' "discard the whole list".
  */
-export function parseOtlpHeaders(value: string, variable: string): Record<string, string> {
+export function parseOtlpHeaders(value: string, variable: string, warn: OtlpConfigWarn = (_v, m) => diag.warn(m)): Record<string, string> {
   const out: Record<string, string> = {};
   let bad = 0;
   for (const member of value.split(',')) {
@@ -97,79 +130,116 @@ export function parseOtlpHeaders(value: string, variable: string): Record<string
         val = undefined;
       }
     }
-    if (key === '' || val === undefined || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key) || /[\r\n]/.test(val)) {
+    if (key === '' || val === undefined || !HEADER_NAME.test(key) || /[\r\n]/.test(val)) {
       bad++;
       continue;
     }
     out[key] = val;
   }
-  if (bad > 0) diag.warn(`${variable}: ignored ${bad} malformed header entr${bad === 1 ? 'y' : 'ies'}; expected key=value pairs separated by commas, e.g. "api-key=abc,tenant=t1"`);
+  if (bad > 0) {
+    warn(variable, `otelkit: ignoring ${bad} malformed entr${bad === 1 ? 'y' : 'ies'} of ${variable}=${shown(value)}: expected key=value pairs separated by commas, e.g. "api-key=abc,tenant=t1"; the other entries are used`);
+  }
   return out;
 }
 
 /**
- * Resolves the exporter options from `OTEL_EXPORTER_OTLP_*` variables and programmatic
- * overrides, with the spec's precedence: overrides > per-signal variable > generic variable >
- * default. The per-signal endpoint is used as-is; the generic one gets `v1/metrics` appended.
- * A malformed variable costs one `diag.warn` and falls back to the default; a malformed
- * override throws {@link OtlpConfigError}.
- * https://opentelemetry.io/docs/specs/otel/protocol/exporter/
+ * THE resolver of OTLP exporter settings — `initTelemetry()` and {@link resolveOtlpMetricsOptions}
+ * both call it, for metrics and for traces. Spec precedence
+ * (https://opentelemetry.io/docs/specs/otel/protocol/exporter/): override > per-signal variable >
+ * generic variable > default. The per-signal endpoint is used as-is; the generic one (and the
+ * `endpoint` override) get `v1/<signal>` appended. Headers merge generic, per-signal, overrides.
+ * Enumerations are case-insensitive. A malformed variable costs one warning and the default
+ * applies; a malformed override throws {@link OtlpConfigError}.
+ */
+export function resolveOtlpOptions(signal: OtlpSignal, env: Env = process.env, overrides: OtlpSignalOverrides = {}, warn?: OtlpConfigWarn): ResolvedOtlpSignal {
+  const warned = new Set<string>();
+  const say: OtlpConfigWarn = (variable, message) => {
+    if (warned.has(variable)) return;
+    warned.add(variable);
+    (warn ?? ((_v: string, m: string) => diag.warn(m)))(variable, message);
+  };
+  const malformed = (variable: string, value: string, expected: string, fallback: string): void =>
+    say(variable, `otelkit: ignoring ${variable}=${shown(value)}: expected ${expected}; using ${fallback}`);
+  const upper = signal.toUpperCase();
+  const defaultUrl = `http://localhost:4318/v1/${signal}`;
+  const appendPath = (base: string): string => `${base.replace(/\/+$/, '')}/v1/${signal}`;
+  const fromEnv: { -readonly [K in keyof OtlpMetricsOptions]: OtlpMetricsOptions[K] } = {};
+
+  const signalVar = `OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`;
+  const signalEndpoint = envValue(env, signalVar);
+  const genericEndpoint = envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const endpointHint = 'an absolute http:// or https:// URL such as http://localhost:4318';
+  if (signalEndpoint !== undefined && !isHttpUrl(signalEndpoint)) malformed(signalVar, signalEndpoint, endpointHint, defaultUrl);
+  if (genericEndpoint !== undefined && !isHttpUrl(genericEndpoint)) malformed('OTEL_EXPORTER_OTLP_ENDPOINT', genericEndpoint, endpointHint, defaultUrl);
+  const validSignal = signalEndpoint !== undefined && isHttpUrl(signalEndpoint) ? signalEndpoint : undefined;
+  const validGeneric = genericEndpoint !== undefined && isHttpUrl(genericEndpoint) ? genericEndpoint : undefined;
+  if (validSignal !== undefined) fromEnv.url = validSignal;
+  else if (validGeneric !== undefined) fromEnv.url = appendPath(validGeneric);
+  const configured = overrides.url !== undefined || overrides.endpoint !== undefined || validSignal !== undefined || validGeneric !== undefined;
+
+  const headers = {
+    ...parseOtlpHeaders(envValue(env, 'OTEL_EXPORTER_OTLP_HEADERS') ?? '', 'OTEL_EXPORTER_OTLP_HEADERS', say),
+    ...parseOtlpHeaders(envValue(env, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`) ?? '', `OTEL_EXPORTER_OTLP_${upper}_HEADERS`, say),
+  };
+
+  const [timeoutVar, timeout] = pick(env, upper, 'TIMEOUT');
+  if (timeout !== undefined) {
+    const n = Number(timeout);
+    if (/^\d+(\.\d+)?$/.test(timeout) && n > 0) fromEnv.timeoutMillis = n;
+    else malformed(timeoutVar, timeout, 'a positive number of milliseconds', String(DEFAULT_TIMEOUT_MILLIS));
+  }
+
+  const [protocolVar, protocol] = pick(env, upper, 'PROTOCOL');
+  if (protocol !== undefined) {
+    const p = protocol.toLowerCase();
+    if (PROTOCOLS.includes(p)) fromEnv.protocol = p as OtlpProtocol;
+    else if (p === 'grpc') say(protocolVar, `otelkit: ${protocolVar}=grpc: OTLP/gRPC is not supported; using http/protobuf for ${signal}`);
+    else malformed(protocolVar, protocol, 'one of http/protobuf, http/json', 'http/protobuf');
+  }
+
+  const [compressionVar, compression] = pick(env, upper, 'COMPRESSION');
+  if (compression !== undefined) {
+    const c = compression.toLowerCase();
+    if (COMPRESSIONS.includes(c)) fromEnv.compression = c as OtlpCompression;
+    else malformed(compressionVar, compression, 'one of gzip, none', 'none');
+  }
+
+  if (signal === 'metrics') {
+    // DESIGN-NOTES "Temporality": otelkit exports cumulative only; a delta preference is reported, not silently dropped.
+    const temporality = envValue(env, 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE');
+    if (temporality !== undefined && temporality.toLowerCase() !== 'cumulative') {
+      say('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', `otelkit: OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=${shown(temporality)} is not supported; otelkit exports cumulative temporality`);
+    }
+  }
+
+  const { endpoint, ...rest } = definedOnly(overrides);
+  let url = rest.url;
+  if (url === undefined && endpoint !== undefined) {
+    if (!isHttpUrl(endpoint)) throw new OtlpConfigError('endpoint', `"${endpoint}" is not an http(s) URL`, 'http://localhost:4318');
+    url = appendPath(endpoint);
+  }
+  const options = validateOtlpMetricsOptions({
+    ...fromEnv,
+    ...rest,
+    url: url ?? fromEnv.url ?? defaultUrl,
+    headers: { ...headers, ...(overrides.headers ?? {}) },
+  });
+  return { options, configured };
+}
+
+/**
+ * The metrics exporter's options from `OTEL_EXPORTER_OTLP_*` variables and programmatic
+ * overrides: {@link resolveOtlpOptions} for the metrics signal.
  *
  * @example
  * const exporter = new OTLPMetricExporter(resolveOtlpMetricsOptions(process.env, { compression: 'gzip' }));
  */
 export function resolveOtlpMetricsOptions(env: Env = process.env, overrides: OtlpMetricsOptions = {}): ResolvedOtlpMetricsOptions {
-  const fromEnv: { -readonly [K in keyof OtlpMetricsOptions]: OtlpMetricsOptions[K] } = {};
-
-  const signalEndpoint = envValue(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
-  const genericEndpoint = envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  if (signalEndpoint !== undefined) {
-    if (isHttpUrl(signalEndpoint)) fromEnv.url = signalEndpoint;
-    else diag.warn(`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "${signalEndpoint}" is not an http(s) URL; using ${DEFAULT_METRICS_URL}`);
-  } else if (genericEndpoint !== undefined) {
-    if (isHttpUrl(genericEndpoint)) fromEnv.url = `${genericEndpoint.replace(/\/+$/, '')}/v1/metrics`;
-    else diag.warn(`OTEL_EXPORTER_OTLP_ENDPOINT: "${genericEndpoint}" is not an http(s) URL; using ${DEFAULT_METRICS_URL}`);
-  }
-
-  const headers = {
-    ...parseOtlpHeaders(envValue(env, 'OTEL_EXPORTER_OTLP_HEADERS') ?? '', 'OTEL_EXPORTER_OTLP_HEADERS'),
-    ...parseOtlpHeaders(envValue(env, 'OTEL_EXPORTER_OTLP_METRICS_HEADERS') ?? '', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS'),
-  };
-  if (Object.keys(headers).length > 0) fromEnv.headers = headers;
-
-  const [timeoutVar, timeout] = pick(env, 'TIMEOUT');
-  if (timeout !== undefined) {
-    const n = Number(timeout);
-    if (/^\d+(\.\d+)?$/.test(timeout) && n > 0) fromEnv.timeoutMillis = n;
-    else diag.warn(`${timeoutVar}: "${timeout}" is not a positive number of milliseconds; using ${DEFAULT_TIMEOUT_MILLIS}`);
-  }
-
-  const [protocolVar, protocol] = pick(env, 'PROTOCOL');
-  if (protocol !== undefined) {
-    if (PROTOCOLS.includes(protocol)) fromEnv.protocol = protocol as OtlpProtocol;
-    else diag.warn(`${protocolVar}: "${protocol}" is not supported (http/protobuf, http/json); using http/protobuf`);
-  }
-
-  const [compressionVar, compression] = pick(env, 'COMPRESSION');
-  if (compression !== undefined) {
-    if (COMPRESSIONS.includes(compression)) fromEnv.compression = compression as OtlpCompression;
-    else diag.warn(`${compressionVar}: "${compression}" is not supported (gzip, none); using none`);
-  }
-
-  const temporality = envValue(env, 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE');
-  if (temporality !== undefined && temporality.toLowerCase() !== 'cumulative') {
-    diag.warn(`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: "${temporality}" is not supported; otelkit exports cumulative temporality`);
-  }
-
-  return validateOtlpMetricsOptions({
-    ...fromEnv,
-    ...definedOnly(overrides),
-    headers: { ...(fromEnv.headers ?? {}), ...(overrides.headers ?? {}) },
-  });
+  return resolveOtlpOptions('metrics', env, overrides).options;
 }
 
-function pick(env: Env, suffix: string): [string, string | undefined] {
-  const signal = `OTEL_EXPORTER_OTLP_METRICS_${suffix}`;
+function pick(env: Env, upper: string, suffix: string): [string, string | undefined] {
+  const signal = `OTEL_EXPORTER_OTLP_${upper}_${suffix}`;
   const v = envValue(env, signal);
   if (v !== undefined) return [signal, v];
   const generic = `OTEL_EXPORTER_OTLP_${suffix}`;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ExportResultCode } from '@opentelemetry/core';
 import { startOtlpReceiver, type OtlpReceiver } from '@otelkit/testkit';
 import { OTLPMetricExporter, OtlpExportError, type OtlpMetricsOptions, type OtlpProtocol } from '../src/index.js';
-import { captureDiag, everyKind } from './fixtures.js';
+import { captureDiag, everyKind, everyKindDecoded } from './fixtures.js';
 
 const POINTS = everyKind().scopeMetrics.reduce((n, sm) => n + sm.metrics.reduce((k, m) => k + m.dataPoints.length, 0), 0);
 const FAST_RETRY = { initialBackoffMillis: 20, maxBackoffMillis: 100, jitter: 0 };
@@ -216,5 +216,25 @@ describe('OTLPMetricExporter', () => {
     const r2 = await new Promise<{ code: number }>((res) => e.export(everyKind(), res));
     expect(r2.code).to.equal(ExportResultCode.SUCCESS);
     expect(e.selectAggregationTemporality('COUNTER' as never)).to.equal(1); // AggregationTemporality.CUMULATIVE
+  });
+
+  describe('finalRequest() (the synchronous exit path sends it; the exporter builds it, nobody re-encodes)', () => {
+    for (const [protocol, compression] of [['http/protobuf', 'gzip'], ['http/json', 'none']] as const) {
+      it(`${protocol}, ${compression}: the receiver decodes exactly what exportAsync() would send`, async () => {
+        const e = make({ protocol, compression, headers: { 'x-tenant': 't1' } });
+        const r = e.finalRequest(everyKind())!;
+        expect(r.method).to.equal('POST');
+        expect(r.url).to.equal(receiver.metricsUrl);
+        // Sent here by fetch, as the exit path's child process does.
+        const res = await fetch(r.url, { method: r.method, headers: r.headers, body: r.body });
+        expect(res.status).to.equal(200);
+        const [req] = await receiver.requests();
+        expect(req!.error, req!.error).to.equal(undefined);
+        expect(req!.content_type).to.equal(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf');
+        expect(req!.content_encoding).to.equal(compression === 'gzip' ? 'gzip' : '');
+        expect(req!.headers['x-tenant']).to.equal('t1');
+        expect(req!.body).to.deep.equal(everyKindDecoded());
+      });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { OTLPMetricExporter, OtlpConfigError, parseOtlpHeaders, resolveOtlpMetricsOptions, DEFAULT_RETRY_POLICY } from '../src/index.js';
+import { ConfigError } from '@otelkit/metrics';
+import { OTLPMetricExporter, OtlpConfigError, parseOtlpHeaders, resolveOtlpMetricsOptions, resolveOtlpOptions, DEFAULT_RETRY_POLICY } from '../src/index.js';
 import { captureDiag } from './fixtures.js';
 
 describe('resolveOtlpMetricsOptions (https://opentelemetry.io/docs/specs/otel/protocol/exporter/)', () => {
@@ -68,6 +69,34 @@ describe('resolveOtlpMetricsOptions (https://opentelemetry.io/docs/specs/otel/pr
 
   it('empty variables count as unset', () => {
     expect(resolveOtlpMetricsOptions({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: '', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).url).to.equal('http://c:4318/v1/metrics');
+  });
+
+  it('resolveOtlpOptions serves every signal with the same rules (initTelemetry() calls it for metrics and traces)', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'HTTP/JSON' };
+    const t = resolveOtlpOptions('traces', env);
+    expect(t.configured).to.equal(true);
+    expect(t.options).to.include({ url: 'http://c:4318/v1/traces', protocol: 'http/json' });
+    expect(resolveOtlpOptions('metrics', env).options).to.include({ url: 'http://c:4318/v1/metrics', protocol: 'http/protobuf' });
+    expect(resolveOtlpOptions('metrics', {}).configured).to.equal(false);
+    // The `endpoint` override gets the signal path; `url` wins over it.
+    expect(resolveOtlpOptions('traces', env, { endpoint: 'http://o:1' }).options.url).to.equal('http://o:1/v1/traces');
+    expect(resolveOtlpOptions('traces', env, { endpoint: 'http://o:1', url: 'http://u:2/x' }).options.url).to.equal('http://u:2/x');
+  });
+
+  it('warnings go to the given sink, once per variable', () => {
+    const seen: string[] = [];
+    resolveOtlpOptions('metrics', { OTEL_EXPORTER_OTLP_HEADERS: 'a=1,bad,=x', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, {}, (v) => seen.push(v));
+    expect(seen).to.deep.equal(['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_PROTOCOL']);
+  });
+
+  it('OtlpConfigError is a ConfigError carrying field, problem and example', () => {
+    try {
+      new OTLPMetricExporter({ url: 'nope' });
+      expect.fail('no error');
+    } catch (e) {
+      expect(e).to.be.instanceOf(ConfigError);
+      expect(e).to.deep.include({ field: 'url', example: 'http://localhost:4318/v1/metrics' });
+    }
   });
 
   it('parseOtlpHeaders keeps = inside values', () => {

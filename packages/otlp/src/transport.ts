@@ -1,0 +1,47 @@
+/** The outcome of one attempt to deliver an export, before any retry decision (retry-policy.ts decides). */
+export type AttemptResult =
+  | { readonly kind: 'success'; readonly status: number; readonly body: Buffer; readonly contentType: string }
+  | {
+      readonly kind: 'retryable';
+      /** Absent for network errors. */
+      readonly status?: number;
+      readonly retryAfterMs?: number;
+      readonly error: string;
+    }
+  | { readonly kind: 'failure'; readonly status?: number; readonly body?: string; readonly error: string };
+
+/** One HTTP request, described for a sender other than the transport (the synchronous exit path). */
+export interface PreparedRequest {
+  readonly url: string;
+  readonly method: 'POST';
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array;
+}
+
+/**
+ * How {@link OTLPMetricExporter} delivers an encoded (and, with gzip, compressed) request: one
+ * attempt per `send()`, classified, never retried here. `HttpTransport` is OTLP/HTTP; another
+ * protocol is another implementation, chosen with the exporter's `transport` option.
+ */
+export interface OtlpTransport {
+  /** One attempt; resolves with its outcome, never rejects. */
+  send(body: Uint8Array, timeoutMillis: number): Promise<AttemptResult>;
+  /**
+   * The request `send(body)` would make, for the synchronous exit path (a child process sends
+   * it); undefined when this transport cannot be replayed as one plain HTTP request.
+   */
+  prepare(body: Uint8Array): PreparedRequest | undefined;
+  /** Releases connections. */
+  close(): void;
+}
+
+/** What a transport factory gets: the exporter's resolved options plus the content type of its encoding. */
+export interface TransportSettings {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly contentType: string;
+  readonly gzip: boolean;
+  readonly userAgent: string;
+}
+
+export type TransportFactory = (settings: TransportSettings) => OtlpTransport;
