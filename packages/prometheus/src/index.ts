@@ -22,5 +22,5 @@ export type { ExpositionFormat } from './negotiate.js';
 export { createMetricsHandler } from './handler.js';
 export type { MetricsHandler, MetricsHandlerOptions } from './handler.js';
 export { startMetricsServer } from './server.js';
-export type { MetricsServer, MetricsServerOptions } from './server.js';
+export type { MetricsServer, MetricsServerOptions, ListenOptions, ServeHandlerOptions } from './server.js';
 export { PortInUseError, PrometheusConfigError } from './errors.js';

@@ -2,15 +2,29 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { PortInUseError, PrometheusConfigError } from './errors.js';
-import { createMetricsHandler, type MetricsHandlerOptions } from './handler.js';
+import { createMetricsHandler, type MetricsHandler, type MetricsHandlerOptions } from './handler.js';
 
-/** Options of {@link startMetricsServer}: where to listen, plus everything the handler takes. */
-export interface MetricsServerOptions extends MetricsHandlerOptions {
+/** Where {@link startMetricsServer} listens. */
+export interface ListenOptions {
   /** Default `localhost`. */
   readonly host?: string;
   /** Default 9464 (the OpenTelemetry Prometheus exporter port); 0 picks a free port. */
   readonly port?: number;
 }
+
+/** A handler built beforehand (e.g. `initTelemetry()`'s `metricsHandler`) and the path it serves. */
+export interface ServeHandlerOptions {
+  readonly handler: MetricsHandler;
+  /** The path the handler serves, for {@link MetricsServer.url}. Default `/metrics`. */
+  readonly path?: string;
+}
+
+/**
+ * Options of {@link startMetricsServer}: where to listen, plus either everything the handler
+ * takes (a handler is built) or a `handler` already built — then the server serves that one,
+ * so an endpoint has one handler and one access guard however it is reached.
+ */
+export type MetricsServerOptions = ListenOptions & (MetricsHandlerOptions | ServeHandlerOptions);
 
 /** A running metrics server. */
 export interface MetricsServer {
@@ -39,7 +53,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new PrometheusConfigError('port', `must be an integer from 0 to 65535, e.g. 9464 (got ${JSON.stringify(port)})`);
   }
-  const handler = createMetricsHandler(options);
+  const handler = 'handler' in options ? options.handler : createMetricsHandler(options);
   const server: Server = createServer(handler);
   // Slow clients must not hold a scrape connection forever.
   server.requestTimeout = 30_000;

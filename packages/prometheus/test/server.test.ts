@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { MeterProvider } from '@otelkit/metrics';
 import { freePort } from '@otelkit/testkit';
-import { PortInUseError, PrometheusConfigError, startMetricsServer } from '../src/index.js';
+import { createMetricsHandler, PortInUseError, PrometheusConfigError, startMetricsServer, type MetricsHandler } from '../src/index.js';
 
 function store() {
   const mp = new MeterProvider();
@@ -102,6 +102,26 @@ describe('startMetricsServer', () => {
       expect(err, field).to.be.instanceOf(PrometheusConfigError);
       expect((err as PrometheusConfigError).field).to.equal(field);
       expect((err as Error).message).to.match(/e\.g\./);
+    }
+  });
+
+  it('serves a handler built beforehand, as is (one handler and one access guard per endpoint)', async () => {
+    const built = createMetricsHandler({ store: store(), path: '/m', auth: { bearerToken: 'tok' } });
+    let calls = 0;
+    const handler: MetricsHandler = (req, res, next) => {
+      calls++;
+      built(req, res, next);
+    };
+    const server = await startMetricsServer({ host: '127.0.0.1', port: 0, path: '/m', handler });
+    try {
+      expect(server.url).to.equal(`http://127.0.0.1:${server.port}/m`);
+      expect((await fetch(server.url)).status).to.equal(401);
+      const ok = await fetch(server.url, { headers: { authorization: 'Bearer tok' } });
+      expect(ok.status).to.equal(200);
+      expect(await ok.text()).to.include('served_total');
+      expect(calls).to.equal(2);
+    } finally {
+      await server.close();
     }
   });
 });
