@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Attributes } from '@opentelemetry/api';
-import { EXEMPLAR_FILTERS, isAttributeValue, validBoundaries, type ExemplarFilter } from '@otelkit/metrics';
+import { describeValue as describe, EXEMPLAR_FILTERS, isAttributeValue, validBoundaries, type ExemplarFilter } from '@otelkit/metrics';
+import { resolveOtlpOptions, type OtlpSignal, type ResolvedOtlpMetricsOptions } from '@otelkit/otlp';
 import type { MetricsAuthOptions } from '@otelkit/prometheus';
 import { EnvReader, isHttpUrl } from './env.js';
 import { ConfigError } from './errors.js';
 import {
   OPTION_KEYS,
   type MetricsExporterName,
-  type OtlpProtocol,
   type PushgatewayOptions,
   type SamplerName,
   type TelemetryOptions,
@@ -16,20 +16,11 @@ import {
 
 const METRICS_EXPORTERS: readonly MetricsExporterName[] = ['prometheus', 'otlp', 'console', 'none'];
 const TRACES_EXPORTERS: readonly TracesExporterName[] = ['otlp', 'console', 'none'];
-const PROTOCOLS: readonly string[] = ['http/protobuf', 'http/json', 'grpc'];
 const SAMPLERS: readonly SamplerName[] = [
   'always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio',
 ];
-/** https://opentelemetry.io/docs/specs/otel/protocol/exporter/#endpoint-urls-for-otlphttp */
-const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
-
-export interface ResolvedOtlp {
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly protocol: OtlpProtocol;
-  readonly timeoutMillis: number;
-  readonly compression: 'gzip' | 'none';
-}
+/** One signal's OTLP exporter settings, as resolved by @otelkit/otlp's `resolveOtlpOptions` (the one resolver). */
+export type ResolvedOtlp = ResolvedOtlpMetricsOptions;
 
 export interface ResolvedPrometheus {
   readonly host: string;
@@ -123,24 +114,11 @@ function optList<T extends string>(v: unknown, field: string, allowed: readonly 
   return [...new Set(v as T[])];
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? v.slice(0, 80) + '…' : v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return `a ${typeof v}`;
-}
-
 function stringRecord(v: unknown, field: string, example: string): Record<string, string> | undefined {
   if (v === undefined) return undefined;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(field, `expected an object, got ${describe(v)}`, example);
   for (const [k, x] of Object.entries(v)) if (typeof x !== 'string') throw new ConfigError(`${field}.${k}`, `expected a string, got ${describe(x)}`, example);
   return v as Record<string, string>;
-}
-
-/** Appends the signal path to a base endpoint (https://opentelemetry.io/docs/specs/otel/protocol/exporter/#endpoint-urls-for-otlphttp). */
-function signalUrl(base: string, signal: 'metrics' | 'traces'): string {
-  return `${base.endsWith('/') ? base : base + '/'}v1/${signal}`;
 }
 
 /**
@@ -211,26 +189,23 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
   const optTimeout = optInt(otlp?.timeoutMillis, 'otlp.timeoutMillis', 1, 600_000, 'otlp: { timeoutMillis: 10000 }');
   const optCompression = optEnum(otlp?.compression, 'otlp.compression', ['gzip', 'none'] as const);
 
-  const envEndpoint = env.url('OTEL_EXPORTER_OTLP_ENDPOINT');
-  const resolveOtlp = (signal: 'metrics' | 'traces', upper: 'METRICS' | 'TRACES'): ResolvedOtlp & { configured: boolean } => {
-    const perSignalOpt = signal === 'metrics' ? optMetricsEndpoint : optTracesEndpoint;
-    const perSignalEnv = env.url(`OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`);
-    const base = optEndpoint ?? envEndpoint;
-    const url = perSignalOpt ?? (optEndpoint ? signalUrl(optEndpoint, signal) : undefined) ?? perSignalEnv ?? (base ? signalUrl(base, signal) : signalUrl(DEFAULT_OTLP_ENDPOINT, signal));
-    const configured = perSignalOpt !== undefined || optEndpoint !== undefined || perSignalEnv !== undefined || envEndpoint !== undefined;
-    const headers = { ...(env.keyValues('OTEL_EXPORTER_OTLP_HEADERS') ?? {}), ...(env.keyValues(`OTEL_EXPORTER_OTLP_${upper}_HEADERS`) ?? {}), ...(optHeaders ?? {}) };
-    let protocol: OtlpProtocol | undefined = optProtocol;
-    if (protocol === undefined) {
-      const p = env.enumeration(`OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`, PROTOCOLS) ?? env.enumeration('OTEL_EXPORTER_OTLP_PROTOCOL', PROTOCOLS);
-      if (p === 'grpc') env.warnings.push(`otelkit: OTLP/gRPC is not supported; using http/protobuf for ${signal}`);
-      protocol = p === 'http/json' ? 'http/json' : 'http/protobuf';
-    }
-    const timeoutMillis = optTimeout ?? env.integer(`OTEL_EXPORTER_OTLP_${upper}_TIMEOUT`, 1, 600_000) ?? env.integer('OTEL_EXPORTER_OTLP_TIMEOUT', 1, 600_000) ?? 10_000;
-    const compression = optCompression ?? env.enumeration(`OTEL_EXPORTER_OTLP_${upper}_COMPRESSION`, ['gzip', 'none'] as const) ?? env.enumeration('OTEL_EXPORTER_OTLP_COMPRESSION', ['gzip', 'none'] as const) ?? 'none';
-    return { url, headers, protocol, timeoutMillis, compression, configured };
-  };
-  const otlpM = resolveOtlp('metrics', 'METRICS');
-  const otlpT = resolveOtlp('traces', 'TRACES');
+  // The one OTLP resolver is @otelkit/otlp's: same rules for initTelemetry() and a bare exporter.
+  const resolveOtlp = (signal: OtlpSignal) =>
+    resolveOtlpOptions(
+      signal,
+      env.source,
+      {
+        url: signal === 'metrics' ? optMetricsEndpoint : optTracesEndpoint,
+        endpoint: optEndpoint,
+        headers: optHeaders,
+        protocol: optProtocol,
+        timeoutMillis: optTimeout,
+        compression: optCompression,
+      },
+      (variable, message) => env.report(variable, message),
+    );
+  const otlpM = resolveOtlp('metrics');
+  const otlpT = resolveOtlp('traces');
 
   // Exporter selection: explicit lists win; by default Prometheus is on and OTLP only when an endpoint is configured.
   let metricsExporters = optList(options.metricsExporters, 'metricsExporters', METRICS_EXPORTERS) ?? env.list('OTEL_METRICS_EXPORTER', METRICS_EXPORTERS);
@@ -310,8 +285,8 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
     prometheus: metricsExporters.includes('prometheus')
       ? { host: promHost, port: promPort, path: promPath, server, auth: po?.auth, scopeLabels }
       : undefined,
-    otlpMetrics: metricsExporters.includes('otlp') ? strip(otlpM) : undefined,
-    otlpTraces: tracesExporters.includes('otlp') ? strip(otlpT) : undefined,
+    otlpMetrics: metricsExporters.includes('otlp') ? otlpM.options : undefined,
+    otlpTraces: tracesExporters.includes('otlp') ? otlpT.options : undefined,
     pushgateway: pg,
     metricExportIntervalMillis,
     metricExportTimeoutMillis,
@@ -325,9 +300,4 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
     shutdownTimeoutMillis,
     warnings: env.warnings,
   };
-}
-
-function strip(o: ResolvedOtlp & { configured: boolean }): ResolvedOtlp {
-  const { configured: _c, ...rest } = o;
-  return rest;
 }

@@ -14,13 +14,24 @@ export class EnvReader {
     this.#env = env;
   }
 
-  #warn(name: string, value: string, expected: string): void {
-    // Some variables are read once per signal: still one warning each.
+  /** The variables read (for a resolver that reads them itself, as @otelkit/otlp's does). */
+  get source(): Readonly<Record<string, string | undefined>> {
+    return this.#env;
+  }
+
+  /**
+   * Records a warning about `name` (kept in {@link warnings}, logged through diag) unless one was
+   * already recorded: some variables are read once per signal, still one warning each.
+   */
+  report(name: string, message: string): void {
     if (this.#warned.has(name)) return;
     this.#warned.add(name);
-    const msg = `otelkit: ignoring ${name}=${JSON.stringify(value.length > 200 ? value.slice(0, 200) + '…' : value)}: expected ${expected}; using the default`;
-    this.warnings.push(msg);
-    diag.warn(msg);
+    this.warnings.push(message);
+    diag.warn(message);
+  }
+
+  #warn(name: string, value: string, expected: string): void {
+    this.report(name, `otelkit: ignoring ${name}=${JSON.stringify(value.length > 200 ? value.slice(0, 200) + '…' : value)}: expected ${expected}; using the default`);
   }
 
   /** The raw value, trimmed; undefined when unset or empty. */
@@ -102,8 +113,9 @@ export class EnvReader {
   }
 
   /**
-   * `key1=value1,key2=value2` with percent-encoded values (OTEL_RESOURCE_ATTRIBUTES, *_HEADERS).
-   * A malformed list is discarded whole, as the resource spec asks.
+   * `key1=value1,key2=value2` with percent-encoded values (OTEL_RESOURCE_ATTRIBUTES). A malformed
+   * list is discarded whole, as the resource spec asks. (OTLP headers follow another rule — skip
+   * the malformed entry — and are parsed by @otelkit/otlp.)
    */
   keyValues(name: string): Record<string, string> | undefined {
     const v = this.raw(name);

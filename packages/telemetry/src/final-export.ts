@@ -1,11 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { gzipSync } from 'node:zlib';
 import { diag } from '@opentelemetry/api';
-import type { MetricProducer } from '@otelkit/metrics';
-import { encodeMetricsJson, encodeMetricsProtobuf } from '@otelkit/otlp';
-import type { ResolvedOtlp } from './config.js';
 
-/** One HTTP request the synchronous exit path must deliver. */
+/** One HTTP request the synchronous exit path must deliver; each component builds its own (`finalRequest`). */
 export interface FinalRequest {
   readonly name: string;
   readonly url: string;
@@ -51,19 +47,6 @@ export function sendSync(requests: readonly FinalRequest[], timeoutMs: number): 
   if (r.error) return [`final export: ${r.error.message}`];
   if (r.status === 0) return [];
   return (r.stderr || `sender exited with ${r.status ?? r.signal}`).trim().split('\n');
-}
-
-/** The OTLP metrics request for the current state of the store, built without awaiting anything. */
-export function otlpFinalRequest(producer: MetricProducer, otlp: ResolvedOtlp): FinalRequest {
-  const { resourceMetrics } = producer.collectSync();
-  const json = otlp.protocol === 'http/json';
-  let body = json ? encodeMetricsJson(resourceMetrics) : encodeMetricsProtobuf(resourceMetrics);
-  const headers: Record<string, string> = { ...otlp.headers, 'content-type': json ? 'application/json' : 'application/x-protobuf' };
-  if (otlp.compression === 'gzip') {
-    body = gzipSync(body);
-    headers['content-encoding'] = 'gzip';
-  }
-  return { name: 'otlp-metrics', url: otlp.url, method: 'POST', headers, body };
 }
 
 /** Logs the failures of the exit path (the process is ending: diag is all that is left). */

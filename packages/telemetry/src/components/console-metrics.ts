@@ -1,0 +1,21 @@
+import { ConsoleMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { MetricProducer } from '@otelkit/metrics';
+import { NO_HEALTH, type ComponentContext, type TelemetryComponent } from './component.js';
+
+/** `OTEL_METRICS_EXPORTER=console`: sdk-metrics' console exporter fed by the shared store. */
+export function consoleMetrics(ctx: ComponentContext): TelemetryComponent | undefined {
+  const { config } = ctx;
+  if (config.disabled || !config.metricsExporters.includes('console')) return undefined;
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new ConsoleMetricExporter(),
+    exportIntervalMillis: config.metricExportIntervalMillis,
+    exportTimeoutMillis: config.metricExportTimeoutMillis,
+  });
+  reader.setMetricProducer(new MetricProducer(ctx.meterProvider.store, ctx.resource));
+  return {
+    name: 'console-metrics',
+    forceFlush: (timeoutMs) => reader.forceFlush({ timeoutMillis: timeoutMs }),
+    shutdown: (timeoutMs) => reader.shutdown({ timeoutMillis: timeoutMs }),
+    health: () => NO_HEALTH,
+  };
+}
