@@ -100,7 +100,7 @@ export class PushgatewayPusher {
     this.#path = groupingPath(options.job, options.groupingLabels);
     const method = options.method ?? 'PUT';
     if (method !== 'PUT' && method !== 'POST') {
-      throw new PushgatewayConfigError('method', 'must be "PUT" (replace the group) or "POST" (replace same-named metrics)');
+      throw new PushgatewayConfigError('method', 'must be "PUT" (replace the group) or "POST" (replace same-named metrics), e.g. "PUT"');
     }
     const timeoutMs = options.timeoutMs ?? 5000;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new PushgatewayConfigError('timeoutMs', 'must be a positive number of milliseconds, e.g. 5000');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
-import { MeterProvider } from '@otelkit/metrics';
+import { ConfigError, MeterProvider } from '@otelkit/metrics';
 import { freePort } from '@otelkit/testkit';
 import { createMetricsHandler, PortInUseError, PrometheusConfigError, startMetricsServer, type MetricsHandler } from '../src/index.js';
 
@@ -102,6 +102,9 @@ describe('startMetricsServer', () => {
       expect(err, field).to.be.instanceOf(PrometheusConfigError);
       expect((err as PrometheusConfigError).field).to.equal(field);
       expect((err as Error).message).to.match(/e\.g\./);
+      // One ConfigError shape across packages: the example is a field of its own too.
+      expect(err, field).to.be.instanceOf(ConfigError);
+      expect((err as ConfigError).example, field).to.match(/^("|\d)/);
     }
   });
 
