@@ -71,8 +71,10 @@ export class HttpTransport implements OtlpTransport {
       });
       // A whole-request deadline (req.setTimeout is an idle timeout and would let a trickling
       // response run past the export deadline).
+      // Its expiry is classified as ETIMEDOUT by the retry policy, like the socket's own.
       const timer = setTimeout(() => {
-        finish({ kind: 'retryable', error: `request timed out after ${timeoutMillis} ms` });
+        const error = `request timed out after ${timeoutMillis} ms`;
+        finish(isRetryableNetworkError('ETIMEDOUT') ? { kind: 'retryable', error } : { kind: 'failure', error });
         req.destroy();
       }, Math.max(1, timeoutMillis));
       req.on('error', (e: NodeJS.ErrnoException) => {
