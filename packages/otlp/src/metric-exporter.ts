@@ -9,6 +9,7 @@ import { HealthCounters, type ExporterHealth } from './exporter-health.js';
 import { HttpTransport, type AttemptResult } from './http-transport.js';
 import { encodeMetricsJson } from './metrics-json.js';
 import { encodeMetricsProtobuf } from './metrics-protobuf.js';
+import type { OtlpTransport } from './otlp-transport.js';
 import { validateOtlpMetricsOptions, type OtlpMetricsOptions, type ResolvedOtlpMetricsOptions } from './options.js';
 import { CONTENT_TYPE_JSON, CONTENT_TYPE_PROTOBUF } from './otlp-types.js';
 import { backoffMillis } from './retry-policy.js';
@@ -49,7 +50,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export class OTLPMetricExporter implements PushMetricExporter {
   /** The options in effect, defaults filled in. */
   readonly options: ResolvedOtlpMetricsOptions;
-  readonly #transport: HttpTransport;
+  readonly #transport: OtlpTransport;
   readonly #encode: (m: ResourceMetrics) => Uint8Array;
   readonly #health = new HealthCounters();
   /** Exports not yet finished: what forceFlush() and shutdown() wait for. */
@@ -58,11 +59,12 @@ export class OTLPMetricExporter implements PushMetricExporter {
   #throttledUntilMs = 0;
   #shutdown = false;
 
-  constructor(options: OtlpMetricsOptions = {}) {
+  /** `transport` replaces the OTLP/HTTP one, e.g. a {@link GrpcTransport} (then `protocol` must be `http/protobuf`). */
+  constructor(options: OtlpMetricsOptions = {}, transport?: OtlpTransport) {
     this.options = validateOtlpMetricsOptions(options);
     const json = this.options.protocol === 'http/json';
     this.#encode = json ? encodeMetricsJson : encodeMetricsProtobuf;
-    this.#transport = new HttpTransport({
+    this.#transport = transport ?? new HttpTransport({
       url: this.options.url,
       headers: this.options.headers,
       contentType: json ? CONTENT_TYPE_JSON : CONTENT_TYPE_PROTOBUF,
@@ -98,7 +100,7 @@ export class OTLPMetricExporter implements PushMetricExporter {
     let body: Uint8Array;
     try {
       body = this.#encode(metrics);
-      if (this.options.compression === 'gzip') body = await gzip(body);
+      if (this.options.compression === 'gzip' && this.#transport.compressesMessages !== true) body = await gzip(body);
     } catch (e) {
       return fail(new OtlpExportError(`OTLP metrics serialization failed: ${(e as Error).message}`, { attempts: 0, retryable: false, cause: e }));
     }
