@@ -8,7 +8,7 @@ export const DEFAULT_GRPC_ENDPOINT = 'http://localhost:4317';
 export interface GrpcEndpoint {
   /** `host:port` for `@grpc/grpc-js` (an IPv6 host in brackets). */
   readonly target: string;
-  /** TLS (system roots unless the transport is given others) or plaintext HTTP/2. */
+  /** TLS (Node's trust store unless the transport is given roots) or plaintext HTTP/2. */
   readonly secure: boolean;
   /** The endpoint as a URL with its scheme (`https://collector:4317`), for messages and health. */
   readonly url: string;

@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import type { Client, Metadata } from '@grpc/grpc-js';
 import { OtlpConfigError } from './errors.js';
 import { parseGrpcEndpoint, type GrpcEndpoint } from './grpc-endpoint.js';
@@ -44,7 +45,7 @@ export interface GrpcTransportOptions {
   /** gRPC message compression (`grpc-encoding: gzip`). */
   readonly gzip: boolean;
   readonly userAgent: string;
-  /** PEM roots that replace the system's for TLS (`OTEL_EXPORTER_OTLP_CERTIFICATE`). */
+  /** PEM roots that replace Node's trust store for TLS (`OTEL_EXPORTER_OTLP_CERTIFICATE`). */
   readonly rootCertificates?: Buffer;
 }
 
@@ -122,7 +123,12 @@ export class GrpcTransport {
   async #open(): Promise<{ client: Client; metadata: Metadata } | undefined> {
     const grpc = await loadGrpcJs();
     if (this.#closed) return undefined;
-    const credentials = this.endpoint.secure ? grpc.credentials.createSsl(this.#rootCertificates ?? null) : grpc.credentials.createInsecure();
+    // Node's own trust store (bundled roots plus NODE_EXTRA_CA_CERTS), the one every other TLS
+    // client of the service uses. grpc-js's createSsl(null) does not honour NODE_EXTRA_CA_CERTS
+    // (checked with grpc-js 1.14.7, node 20: "self-signed certificate" where node:tls trusts it).
+    const credentials = this.endpoint.secure
+      ? grpc.credentials.createFromSecureContext(createSecureContext(this.#rootCertificates === undefined ? {} : { ca: this.#rootCertificates }))
+      : grpc.credentials.createInsecure();
     const client = new grpc.Client(this.endpoint.target, credentials, {
       'grpc.primary_user_agent': this.#userAgent,
       ...(this.compressesMessages ? { 'grpc.default_compression_algorithm': GZIP } : {}),
