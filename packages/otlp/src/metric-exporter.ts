@@ -9,13 +9,19 @@ import { HealthCounters, type ExporterHealth } from './exporter-health.js';
 import { HttpTransport, type AttemptResult } from './http-transport.js';
 import { encodeMetricsJson } from './metrics-json.js';
 import { encodeMetricsProtobuf } from './metrics-protobuf.js';
-import type { OtlpTransport } from './otlp-transport.js';
+import type { OtlpTransport, TransportFactory } from './transport.js';
 import { validateOtlpMetricsOptions, type OtlpMetricsOptions, type ResolvedOtlpMetricsOptions } from './options.js';
 import { CONTENT_TYPE_JSON, CONTENT_TYPE_PROTOBUF } from './otlp-types.js';
 import { backoffMillis } from './retry-policy.js';
 
 const gzip = promisify(gzipCallback);
 const USER_AGENT = 'otelkit-otlp/0.1.0';
+
+/** How the exporter is put together, beyond its {@link OtlpMetricsOptions}. */
+export interface ExporterParts {
+  /** Builds the transport (default OTLP/HTTP, {@link HttpTransport}); e.g. `grpcTransport()` for OTLP/gRPC. */
+  readonly transport?: TransportFactory;
+}
 
 /** Per-call options of {@link OTLPMetricExporter.exportAsync}. */
 export interface ExportOptions {
@@ -59,12 +65,12 @@ export class OTLPMetricExporter implements PushMetricExporter {
   #throttledUntilMs = 0;
   #shutdown = false;
 
-  /** `transport` replaces the OTLP/HTTP one, e.g. a {@link GrpcTransport} (then `protocol` must be `http/protobuf`). */
-  constructor(options: OtlpMetricsOptions = {}, transport?: OtlpTransport) {
+  constructor(options: OtlpMetricsOptions = {}, parts: ExporterParts = {}) {
     this.options = validateOtlpMetricsOptions(options);
     const json = this.options.protocol === 'http/json';
     this.#encode = json ? encodeMetricsJson : encodeMetricsProtobuf;
-    this.#transport = transport ?? new HttpTransport({
+    const transport = parts.transport ?? ((settings) => new HttpTransport(settings));
+    this.#transport = transport({
       url: this.options.url,
       headers: this.options.headers,
       contentType: json ? CONTENT_TYPE_JSON : CONTENT_TYPE_PROTOBUF,

@@ -6,7 +6,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { startCollector, tempDir, waitFor, type RunningCollector } from '@otelkit/testkit';
-import { GrpcTransport, OTLPMetricExporter, type OtlpCompression } from '../src/index.js';
+import { grpcTransport, OTLPMetricExporter, type OtlpCompression } from '../src/index.js';
 import { everyKind, SPAN_ID, SPAN_ID_2, TRACE_ID, TRACE_ID_2 } from './fixtures.js';
 
 // The real OpenTelemetry Collector (collector/builder-config.yaml) with only an OTLP receiver and
@@ -98,8 +98,7 @@ describe('OTLP/gRPC export to the real OpenTelemetry Collector', () => {
 
   const exportOver = async (transport: 'grpc' | 'http', compression: OtlpCompression, metrics: ResourceMetrics): Promise<void> => {
     const exporter = transport === 'grpc'
-      ? new OTLPMetricExporter({ url: `http://${collector.otlpGrpcEndpoint}`, compression, timeoutMillis: 5000 },
-        new GrpcTransport({ url: `http://${collector.otlpGrpcEndpoint}`, headers: { 'x-tenant': 't1' }, gzip: compression === 'gzip', userAgent: 'otelkit-otlp/0.1.0' }))
+      ? new OTLPMetricExporter({ url: `http://${collector.otlpGrpcEndpoint}`, compression, timeoutMillis: 5000, headers: { 'x-tenant': 't1' } }, { transport: grpcTransport() })
       : new OTLPMetricExporter({ url: `${collector.otlpHttpUrl}/v1/metrics`, compression, timeoutMillis: 5000 });
     try {
       const r = await exporter.exportAsync(metrics);

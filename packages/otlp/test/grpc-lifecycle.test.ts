@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { ExportResultCode } from '@opentelemetry/core';
 import { tempDir, waitFor } from '@otelkit/testkit';
-import { GrpcTransport, OTLPMetricExporter, encodeMetricsProtobuf } from '../src/index.js';
+import { GrpcTransport, grpcTransport, OTLPMetricExporter, encodeMetricsProtobuf } from '../src/index.js';
 import { everyKind } from './fixtures.js';
 import { startGrpcPeer, type GrpcPeer } from './grpc-peer.js';
 
@@ -65,7 +65,7 @@ describe('OTLP/gRPC transport lifecycle', () => {
     after(() => new Promise<void>((r) => server.close(() => r())));
 
     it('the HTTP/2 connection is reused across exports and closed by shutdown()', async () => {
-      const e = new OTLPMetricExporter({ url }, new GrpcTransport({ url, headers: {}, gzip: false, userAgent: 'u' }));
+      const e = new OTLPMetricExporter({ url }, { transport: grpcTransport() });
       for (let i = 0; i < 3; i++) expect((await e.exportAsync(everyKind())).code).to.equal(ExportResultCode.SUCCESS);
       expect(sessions).to.have.length(1);
       expect(sessions[0]!.closed || sessions[0]!.destroyed).to.equal(false);

@@ -6,12 +6,12 @@ import { ExportResultCode } from '@opentelemetry/core';
 import {
   GrpcStatus,
   GrpcTransport,
+  grpcTransport,
   METRICS_EXPORT_METHOD,
   OTLPMetricExporter,
   OtlpConfigError,
   OtlpExportError,
   encodeMetricsProtobuf,
-  type GrpcTransportOptions,
   type OtlpMetricsOptions,
 } from '../src/index.js';
 import { captureDiag, everyKind } from './fixtures.js';
@@ -27,9 +27,9 @@ const NOT_RETRYABLE = ['UNKNOWN', 'INVALID_ARGUMENT', 'NOT_FOUND', 'ALREADY_EXIS
 describe('OTLP/gRPC transport (against a grpc-js server)', () => {
   let peer: GrpcPeer;
   const exporters: OTLPMetricExporter[] = [];
-  const make = (options: OtlpMetricsOptions = {}, transport: Partial<GrpcTransportOptions> = {}): OTLPMetricExporter => {
-    const t = new GrpcTransport({ url: peer.url, headers: options.headers ?? {}, gzip: options.compression === 'gzip', userAgent: 'otelkit-otlp/0.1.0', ...transport });
-    const e = new OTLPMetricExporter({ url: t.endpoint.url, timeoutMillis: 5000, retry: FAST_RETRY, ...options }, t);
+  // The exporter with the one-line transport choice; everything else is the OTLP/HTTP exporter's.
+  const make = (options: OtlpMetricsOptions = {}, url = peer.url): OTLPMetricExporter => {
+    const e = new OTLPMetricExporter({ url, timeoutMillis: 5000, retry: FAST_RETRY, ...options }, { transport: grpcTransport() });
     exporters.push(e);
     return e;
   };
@@ -148,7 +148,7 @@ describe('OTLP/gRPC transport (against a grpc-js server)', () => {
       const down = await startGrpcPeer();
       const url = down.url;
       await down.stop();
-      const e = make({ timeoutMillis: 600 }, { url });
+      const e = make({ timeoutMillis: 600 }, url);
       const r = await e.exportAsync(everyKind());
       expect(r.code).to.equal(ExportResultCode.FAILED);
       expect(r.error!.message).to.match(/UNAVAILABLE/);
@@ -192,6 +192,8 @@ describe('OTLP/gRPC transport (against a grpc-js server)', () => {
     expect(() => new GrpcTransport({ url: peer.url, headers: { 'grpc-timeout': '1' }, gzip: false, userAgent: 'u' })).to.throw(OtlpConfigError, 'headers.grpc-timeout');
     expect(() => new GrpcTransport({ url: peer.url, headers: { k: 'caf\u00e9' }, gzip: false, userAgent: 'u' })).to.throw(OtlpConfigError, 'printable ASCII');
     expect(() => new GrpcTransport({ url: 'unix:///tmp/s', headers: {}, gzip: false, userAgent: 'u' })).to.throw(OtlpConfigError, 'url');
+    expect(() => make({ headers: { 'grpc-timeout': '1S' } })).to.throw(OtlpConfigError, 'headers.grpc-timeout');
+    expect(() => make({ protocol: 'http/json' })).to.throw(OtlpConfigError, /^protocol: OTLP\/gRPC carries protobuf only/);
   });
 
   it('a closed transport fails sends without a call', async () => {
