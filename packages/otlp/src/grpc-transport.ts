@@ -1,4 +1,5 @@
 import { createSecureContext } from 'node:tls';
+import { gzipSync } from 'node:zlib';
 import type { Client, Metadata } from '@grpc/grpc-js';
 import { OtlpConfigError } from './errors.js';
 import { parseGrpcEndpoint, type GrpcEndpoint } from './grpc-endpoint.js';
@@ -58,6 +59,18 @@ export function grpcTransport(channel: GrpcChannelOptions = {}): (settings: Omit
     }
     return new GrpcTransport({ ...settings, ...channel });
   };
+}
+
+/** {@link GrpcTransport.prepare}'s answer: an HTTP/2 request (see there for how to send it). */
+export interface GrpcPreparedRequest {
+  /** `http(s)://host:port/opentelemetry.proto.collector.metrics.v1.MetricsService/Export` */
+  readonly url: string;
+  readonly method: 'POST';
+  readonly headers: Record<string, string>;
+  /** The length-prefixed gRPC message. */
+  readonly body: Uint8Array;
+  /** Tells a sender that this needs HTTP/2 and a `grpc-status` check. */
+  readonly protocol: 'grpc';
 }
 
 export interface GrpcTransportOptions extends GrpcChannelOptions {
@@ -163,12 +176,28 @@ export class GrpcTransport {
   }
 
   /**
-   * No plain-HTTP request can replay a gRPC call: the exit path's child process sends HTTP/1.1
-   * with fetch(). Undefined, so the synchronous exit path sends nothing for this exporter
-   * (the asynchronous shutdown() path exports as usual).
+   * The gRPC call `send(body)` makes, as one HTTP/2 request, for the synchronous exit path (a
+   * child process sends it; it cannot load grpc-js in time, and needs not: a unary call is one
+   * POST of a length-prefixed message, answered with a `grpc-status` trailer).
+   * `body` is the plain encoding; with gzip the message is compressed here, flag set.
+   * The sender must speak HTTP/2 (node:http2), check `grpc-status` (in trailers, or in the
+   * headers of a trailers-only answer) and treat anything but 0 as a failure; `fetch()` cannot.
+   * https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md
    */
-  prepare(_body: Uint8Array): undefined {
-    return undefined;
+  prepare(body: Uint8Array): GrpcPreparedRequest {
+    const message = this.compressesMessages ? gzipSync(body) : body;
+    const frame = Buffer.allocUnsafe(5 + message.byteLength);
+    frame[0] = this.compressesMessages ? 1 : 0;
+    frame.writeUInt32BE(message.byteLength, 1);
+    frame.set(message, 5);
+    const headers: Record<string, string> = {
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'user-agent': this.#userAgent,
+      ...(this.compressesMessages ? { 'grpc-encoding': 'gzip' } : {}),
+    };
+    for (const [k, v] of this.#headers) headers[k] = v;
+    return { url: `${this.endpoint.url}${METRICS_EXPORT_METHOD}`, method: 'POST', headers, body: frame, protocol: 'grpc' };
   }
 
   /** Closes the channel once the calls in flight have ended; sends after this fail. */

@@ -17,7 +17,7 @@ export { OtlpConfigError, OtlpExportError, OtlpTimeoutError } from './errors.js'
 export { CONTENT_TYPE_JSON, CONTENT_TYPE_PROTOBUF } from './otlp-types.js';
 export type { OtlpDataPoint, OtlpProtocol, OtlpCompression } from './otlp-types.js';
 export { GrpcTransport, grpcTransport, METRICS_EXPORT_METHOD } from './grpc-transport.js';
-export type { GrpcTransportOptions, GrpcChannelOptions } from './grpc-transport.js';
+export type { GrpcTransportOptions, GrpcChannelOptions, GrpcPreparedRequest } from './grpc-transport.js';
 export { parseGrpcEndpoint, grpcEndpointFromEnv, DEFAULT_GRPC_ENDPOINT } from './grpc-endpoint.js';
 export type { GrpcEndpoint } from './grpc-endpoint.js';
 export { classifyGrpcStatus, grpcStatusName, retryInfo, GrpcStatus } from './grpc-status.js';
