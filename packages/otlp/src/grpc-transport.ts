@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { Client, Metadata } from '@grpc/grpc-js';
 import { OtlpConfigError } from './errors.js';
 import { parseGrpcEndpoint, type GrpcEndpoint } from './grpc-endpoint.js';
-import { classifyGrpcStatus } from './grpc-status.js';
+import { classifyGrpcStatus, GrpcStatus } from './grpc-status.js';
 import type { AttemptResult } from './http-transport.js';
 import { CONTENT_TYPE_PROTOBUF } from './otlp-types.js';
 
@@ -24,6 +24,9 @@ function loadGrpcJs(): ReturnType<typeof importGrpcJs> {
   grpcJs ??= importGrpcJs();
   return grpcJs;
 }
+
+/** grpc-js `connectivityState.TRANSIENT_FAILURE` (a const enum there, so restated). */
+const TRANSIENT_FAILURE = 3;
 
 /** `grpc.default_compression_algorithm` value of gzip (grpc-js `compressionAlgorithms.gzip`). */
 const GZIP = 2;
@@ -148,8 +151,15 @@ export class GrpcTransport {
     const message = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     return new Promise((resolve) => {
       client.makeUnaryRequest(METRICS_EXPORT_METHOD, identity, identity, message, metadata.clone(), { deadline }, (err, response) => {
-        if (err) resolve(classifyGrpcStatus(err.code, err.details, err.metadata));
-        else resolve({ kind: 'success', status: 0, body: response ?? Buffer.alloc(0), contentType: CONTENT_TYPE_PROTOBUF });
+        if (err) {
+          // After a failed connect, a grpc-js channel waits out its own reconnect backoff (1 s ×
+          // 1.6 per failure, up to 120 s) and fails every call meanwhile: exports resumed 1 to 16 s
+          // after a receiver came back from a 30 s outage (measured here), minutes after a long
+          // one. A channel that could not connect is dropped instead, so the next attempt connects
+          // at once and the exporter's retry policy alone paces reconnection.
+          if (err.code === GrpcStatus.UNAVAILABLE && client.getChannel().getConnectivityState(false) === TRANSIENT_FAILURE) this.#drop(ready);
+          resolve(classifyGrpcStatus(err.code, err.details, err.metadata));
+        } else resolve({ kind: 'success', status: 0, body: response ?? Buffer.alloc(0), contentType: CONTENT_TYPE_PROTOBUF });
       });
     });
   }
@@ -198,6 +208,15 @@ export class GrpcTransport {
     };
     for (const [k, v] of this.#headers) headers[k] = v;
     return { url: `${this.endpoint.url}${METRICS_EXPORT_METHOD}`, method: 'POST', headers, body: frame, protocol: 'grpc' };
+  }
+
+  /** Forgets a channel that could not connect (the next send opens a new one) and closes it. */
+  #drop(ready: { client: Client; metadata: Metadata }): void {
+    void this.#client?.then((current) => {
+      if (current !== ready || this.#closed) return;
+      this.#client = undefined;
+      ready.client.close();
+    });
   }
 
   /** Closes the channel once the calls in flight have ended; sends after this fail. */

@@ -36,7 +36,7 @@ export interface GrpcPeer {
 
 const identity = (b: Buffer): Buffer => b;
 
-export async function startGrpcPeer(credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure()): Promise<GrpcPeer> {
+export async function startGrpcPeer(credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(), port = 0): Promise<GrpcPeer> {
   const server = new grpc.Server();
   let answers: GrpcAnswer[] = [];
   let calls: ReceivedCall[] = [];
@@ -70,11 +70,11 @@ export async function startGrpcPeer(credentials: grpc.ServerCredentials = grpc.S
       },
     },
   );
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p)));
+  const bound = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p)));
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     calls: () => calls,
     script: (a) => {
       answers = [...a];
