@@ -109,7 +109,7 @@ export class OTLPMetricExporter implements PushMetricExporter {
     let body: Uint8Array;
     try {
       body = this.#encode(metrics);
-      if (this.options.compression === 'gzip') body = await gzip(body);
+      if (this.options.compression === 'gzip' && this.#transport.compressesMessages !== true) body = await gzip(body);
     } catch (e) {
       return fail(new OtlpExportError(`OTLP metrics serialization failed: ${(e as Error).message}`, { attempts: 0, retryable: false, cause: e }));
     }
@@ -205,7 +205,7 @@ export class OTLPMetricExporter implements PushMetricExporter {
    */
   finalRequest(metrics: ResourceMetrics): PreparedRequest | undefined {
     let body = this.#encode(metrics);
-    if (this.options.compression === 'gzip') body = gzipSync(body);
+    if (this.options.compression === 'gzip' && this.#transport.compressesMessages !== true) body = gzipSync(body);
     return this.#transport.prepare(body);
   }
 

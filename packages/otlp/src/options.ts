@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { OtlpConfigError } from './errors.js';
 import type { OtlpCompression, OtlpProtocol } from './otlp-types.js';
 import { retryPolicy, type RetryPolicy } from './retry-policy.js';
+import { DEFAULT_GRPC_ENDPOINT } from './grpc-endpoint.js';
 
 /** Options of {@link OTLPMetricExporter}. Every field has the OTLP exporter spec default. */
 export interface OtlpMetricsOptions {
@@ -32,7 +33,7 @@ export interface ResolvedOtlpMetricsOptions {
 // https://opentelemetry.io/docs/specs/otel/protocol/exporter/#configuration-options
 export const DEFAULT_METRICS_URL = 'http://localhost:4318/v1/metrics';
 export const DEFAULT_TIMEOUT_MILLIS = 10_000;
-const PROTOCOLS: readonly string[] = ['http/protobuf', 'http/json'];
+const PROTOCOLS: readonly string[] = ['http/protobuf', 'http/json', 'grpc'];
 const COMPRESSIONS: readonly string[] = ['gzip', 'none'];
 
 /**
@@ -44,7 +45,7 @@ export function validateOtlpMetricsOptions(options: OtlpMetricsOptions = {}): Re
   if (!isHttpUrl(url)) throw new OtlpConfigError('url', `"${url}" is not an http(s) URL`, DEFAULT_METRICS_URL);
   const protocol = options.protocol ?? 'http/protobuf';
   if (!PROTOCOLS.includes(protocol)) {
-    throw new OtlpConfigError('protocol', `"${String(protocol)}" is not supported (gRPC is not implemented)`, "'http/protobuf' or 'http/json'");
+    throw new OtlpConfigError('protocol', `"${String(protocol)}" is not supported`, "'http/protobuf', 'http/json' or 'grpc'");
   }
   const timeoutMillis = options.timeoutMillis ?? DEFAULT_TIMEOUT_MILLIS;
   if (!(Number.isFinite(timeoutMillis) && timeoutMillis > 0)) {
@@ -161,9 +162,24 @@ export function resolveOtlpOptions(signal: OtlpSignal, env: Env = process.env, o
   const malformed = (variable: string, value: string, expected: string, fallback: string): void =>
     say(variable, `otelkit: ignoring ${variable}=${shown(value)}: expected ${expected}; using ${fallback}`);
   const upper = signal.toUpperCase();
-  const defaultUrl = `http://localhost:4318/v1/${signal}`;
-  const appendPath = (base: string): string => `${base.replace(/\/+$/, '')}/v1/${signal}`;
   const fromEnv: { -readonly [K in keyof OtlpMetricsOptions]: OtlpMetricsOptions[K] } = {};
+
+  const [protocolVar, protocol] = pick(env, upper, 'PROTOCOL');
+  if (protocol !== undefined) {
+    const p = protocol.toLowerCase();
+    if (p === 'grpc' && signal !== 'metrics') say(protocolVar, `otelkit: ${protocolVar}=grpc: OTLP/gRPC is implemented for metrics only; using http/protobuf for ${signal}`);
+    else if (PROTOCOLS.includes(p)) fromEnv.protocol = p as OtlpProtocol;
+    else malformed(protocolVar, protocol, 'one of http/protobuf, http/json, grpc', 'http/protobuf');
+  }
+  let grpc = (overrides.protocol ?? fromEnv.protocol) === 'grpc';
+  if (grpc && signal !== 'metrics') {
+    say('otlp.protocol', `otelkit: OTLP/gRPC is implemented for metrics only; using http/protobuf for ${signal}`);
+    grpc = false;
+  }
+  // https://opentelemetry.io/docs/specs/otel/protocol/exporter/#endpoint-urls-for-otlphttp: only
+  // OTLP/HTTP appends `v1/<signal>` to the generic endpoint; gRPC uses every endpoint as is (port 4317).
+  const defaultUrl = grpc ? DEFAULT_GRPC_ENDPOINT : `http://localhost:4318/v1/${signal}`;
+  const appendPath = (base: string): string => (grpc ? base : `${base.replace(/\/+$/, '')}/v1/${signal}`);
 
   const signalVar = `OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`;
   const signalEndpoint = envValue(env, signalVar);
@@ -187,14 +203,6 @@ export function resolveOtlpOptions(signal: OtlpSignal, env: Env = process.env, o
     const n = Number(timeout);
     if (/^\d+(\.\d+)?$/.test(timeout) && n > 0) fromEnv.timeoutMillis = n;
     else malformed(timeoutVar, timeout, 'a positive number of milliseconds', String(DEFAULT_TIMEOUT_MILLIS));
-  }
-
-  const [protocolVar, protocol] = pick(env, upper, 'PROTOCOL');
-  if (protocol !== undefined) {
-    const p = protocol.toLowerCase();
-    if (PROTOCOLS.includes(p)) fromEnv.protocol = p as OtlpProtocol;
-    else if (p === 'grpc') say(protocolVar, `otelkit: ${protocolVar}=grpc: OTLP/gRPC is not supported; using http/protobuf for ${signal}`);
-    else malformed(protocolVar, protocol, 'one of http/protobuf, http/json', 'http/protobuf');
   }
 
   const [compressionVar, compression] = pick(env, upper, 'COMPRESSION');
@@ -221,6 +229,7 @@ export function resolveOtlpOptions(signal: OtlpSignal, env: Env = process.env, o
   const options = validateOtlpMetricsOptions({
     ...fromEnv,
     ...rest,
+    ...(signal !== 'metrics' && rest.protocol === 'grpc' ? { protocol: 'http/protobuf' as const } : {}),
     url: url ?? fromEnv.url ?? defaultUrl,
     headers: { ...headers, ...(overrides.headers ?? {}) },
   });

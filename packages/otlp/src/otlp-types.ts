@@ -20,7 +20,7 @@ export const OTLP_TEMPORALITY_CUMULATIVE = 2;
 export const CONTENT_TYPE_PROTOBUF = 'application/x-protobuf';
 export const CONTENT_TYPE_JSON = 'application/json';
 
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 export type OtlpCompression = 'gzip' | 'none';
 
 const HEX32 = /^[0-9a-fA-F]{32}$/;

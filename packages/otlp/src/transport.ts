@@ -16,6 +16,8 @@ export interface PreparedRequest {
   readonly method: 'POST';
   readonly headers: Record<string, string>;
   readonly body: Uint8Array;
+  /** `grpc`: an HTTP/2 gRPC call (length-prefixed message, `grpc-status` trailer); absent: HTTP/1.1 OTLP/HTTP. */
+  readonly protocol?: 'grpc';
 }
 
 /**
@@ -24,6 +26,12 @@ export interface PreparedRequest {
  * protocol is another implementation, chosen with the exporter's `transport` option.
  */
 export interface OtlpTransport {
+  /**
+   * True when the transport compresses each message itself (gRPC: compressed flag plus
+   * `grpc-encoding`): the exporter then hands it the plain encoding. Absent or false: the
+   * exporter gzips the body (OTLP/HTTP `Content-Encoding: gzip`).
+   */
+  readonly compressesMessages?: boolean;
   /** One attempt; resolves with its outcome, never rejects. */
   send(body: Uint8Array, timeoutMillis: number): Promise<AttemptResult>;
   /**

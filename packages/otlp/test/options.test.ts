@@ -52,7 +52,7 @@ describe('resolveOtlpMetricsOptions (https://opentelemetry.io/docs/specs/otel/pr
       const r = resolveOtlpMetricsOptions({
         OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
         OTEL_EXPORTER_OTLP_TIMEOUT: '10s',
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift',
         OTEL_EXPORTER_OTLP_COMPRESSION: 'brotli',
         OTEL_EXPORTER_OTLP_HEADERS: 'good=1,novalue,=x,bad%=%zz',
         OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta',
@@ -83,10 +83,20 @@ describe('resolveOtlpMetricsOptions (https://opentelemetry.io/docs/specs/otel/pr
     expect(resolveOtlpOptions('traces', env, { endpoint: 'http://o:1', url: 'http://u:2/x' }).options.url).to.equal('http://u:2/x');
   });
 
+  it('grpc (metrics): every endpoint used as is, default http://localhost:4317; traces fall back to http/protobuf with one warning', () => {
+    expect(resolveOtlpOptions('metrics', { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).options).to.include({ protocol: 'grpc', url: 'http://localhost:4317' });
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' };
+    expect(resolveOtlpOptions('metrics', env).options).to.include({ protocol: 'grpc', url: 'http://c:4317' });
+    expect(resolveOtlpOptions('metrics', env, { endpoint: 'http://o:4317' }).options.url).to.equal('http://o:4317');
+    const seen: string[] = [];
+    expect(resolveOtlpOptions('traces', env, {}, (v) => seen.push(v)).options).to.include({ protocol: 'http/protobuf', url: 'http://c:4317/v1/traces' });
+    expect(seen).to.deep.equal(['OTEL_EXPORTER_OTLP_PROTOCOL']);
+  });
+
   it('warnings go to the given sink, once per variable', () => {
     const seen: string[] = [];
-    resolveOtlpOptions('metrics', { OTEL_EXPORTER_OTLP_HEADERS: 'a=1,bad,=x', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, {}, (v) => seen.push(v));
-    expect(seen).to.deep.equal(['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_PROTOCOL']);
+    resolveOtlpOptions('metrics', { OTEL_EXPORTER_OTLP_HEADERS: 'a=1,bad,=x', OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' }, {}, (v) => seen.push(v));
+    expect(seen.sort()).to.deep.equal(['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_PROTOCOL']);
   });
 
   it('OtlpConfigError is a ConfigError carrying field, problem and example', () => {
@@ -108,7 +118,7 @@ describe('OTLPMetricExporter configuration errors', () => {
   const bad: [Record<string, unknown>, RegExp][] = [
     [{ url: 'localhost:4318/v1/metrics' }, /^url: .*example of a valid value: http:\/\/localhost:4318\/v1\/metrics/],
     [{ url: 'ftp://x/v1/metrics' }, /^url:/],
-    [{ protocol: 'grpc' }, /^protocol: .*'http\/protobuf' or 'http\/json'/],
+    [{ protocol: 'http/xml' }, /^protocol: .*'http\/protobuf', 'http\/json' or 'grpc'/],
     [{ timeoutMillis: 0 }, /^timeoutMillis:/],
     [{ timeoutMillis: Number.NaN }, /^timeoutMillis:/],
     [{ compression: 'br' }, /^compression:/],

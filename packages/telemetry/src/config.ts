@@ -185,7 +185,7 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
   const optMetricsEndpoint = optUrl(otlp?.metricsEndpoint, 'otlp.metricsEndpoint', "otlp: { metricsEndpoint: 'http://localhost:4318/v1/metrics' }");
   const optTracesEndpoint = optUrl(otlp?.tracesEndpoint, 'otlp.tracesEndpoint', "otlp: { tracesEndpoint: 'http://localhost:4318/v1/traces' }");
   const optHeaders = stringRecord(otlp?.headers, 'otlp.headers', "otlp: { headers: { authorization: 'Bearer …' } }");
-  const optProtocol = optEnum(otlp?.protocol, 'otlp.protocol', ['http/protobuf', 'http/json'] as const);
+  const optProtocol = optEnum(otlp?.protocol, 'otlp.protocol', ['http/protobuf', 'http/json', 'grpc'] as const);
   const optTimeout = optInt(otlp?.timeoutMillis, 'otlp.timeoutMillis', 1, 600_000, 'otlp: { timeoutMillis: 10000 }');
   const optCompression = optEnum(otlp?.compression, 'otlp.compression', ['gzip', 'none'] as const);
 

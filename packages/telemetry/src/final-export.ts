@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { diag } from '@opentelemetry/api';
+import { SEND_GRPC_SOURCE } from '@otelkit/otlp';
 
 /** One HTTP request the synchronous exit path must deliver; each component builds its own (`finalRequest`). */
 export interface FinalRequest {
@@ -8,6 +9,8 @@ export interface FinalRequest {
   readonly method: 'POST' | 'PUT' | 'DELETE';
   readonly headers: Record<string, string>;
   readonly body: Uint8Array;
+  /** `grpc`: an OTLP/gRPC call (one HTTP/2 request, status in the `grpc-status` trailer). */
+  readonly protocol?: 'grpc';
 }
 
 /**
@@ -16,13 +19,18 @@ export interface FinalRequest {
  * loop no longer runs. The child gets the requests on stdin (never on its command line, where
  * tokens in headers would be visible to `ps`).
  */
-const SENDER = `
+const SENDER = `${SEND_GRPC_SOURCE}
 const chunks = [];
 process.stdin.on('data', (c) => chunks.push(c));
 process.stdin.on('end', async () => {
   const { requests, timeoutMs } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   let failed = 0;
   await Promise.all(requests.map(async (r) => {
+    if (r.protocol === 'grpc') {
+      const err = await sendGrpc(r, Buffer.from(r.body, 'base64'), timeoutMs);
+      if (err) { failed++; process.stderr.write(r.name + ': ' + err + '\\n'); }
+      return;
+    }
     try {
       const res = await fetch(r.url, { method: r.method, headers: r.headers, body: r.method === 'DELETE' ? undefined : Buffer.from(r.body, 'base64'), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       await res.arrayBuffer().catch(() => undefined);

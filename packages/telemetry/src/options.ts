@@ -5,7 +5,8 @@ import type { MetricsAuthOptions } from '@otelkit/prometheus';
 
 export type MetricsExporterName = 'prometheus' | 'otlp' | 'console' | 'none';
 export type TracesExporterName = 'otlp' | 'console' | 'none';
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+/** `grpc`: metrics only (traces fall back to http/protobuf with a warning). */
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 export type SamplerName =
   | 'always_on'
   | 'always_off'

@@ -191,10 +191,15 @@ describe('resolveConfig', () => {
         expect(r.warnings.filter((w) => w.includes(name + '='))).to.have.length(1, name);
       }
     });
-    it('grpc is reported and http/protobuf used', () => {
-      const r = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
-      expect(r.cfg.otlpMetrics?.protocol).to.equal('http/protobuf');
-      expect(r.cfg.warnings.join()).to.contain('gRPC');
+    it('grpc: metrics use the endpoint as is (no /v1/metrics); traces fall back to http/protobuf with a warning', () => {
+      const r = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_TRACES_EXPORTER: 'otlp' });
+      expect(r.cfg.otlpMetrics).to.deep.include({ protocol: 'grpc', url: 'http://c:4317' });
+      expect(r.cfg.otlpTraces).to.deep.include({ protocol: 'http/protobuf', url: 'http://c:4317/v1/traces' });
+      expect(r.cfg.warnings.filter((w) => w.includes('gRPC'))).to.have.length(1);
+    });
+    it('grpc with no endpoint: the spec default http://localhost:4317', () => {
+      const r = resolve({ OTEL_EXPORTER_OTLP_PROTOCOL: 'GRPC', OTEL_METRICS_EXPORTER: 'otlp' });
+      expect(r.cfg.otlpMetrics).to.deep.include({ protocol: 'grpc', url: 'http://localhost:4317' });
     });
     it('options win over env', () => {
       const { cfg } = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env:4318' }, { otlp: { endpoint: 'http://opt:4318', protocol: 'http/json' } });
@@ -239,7 +244,7 @@ describe('resolveConfig', () => {
       ['port out of range', { prometheus: { port: 70000 } }, 'prometheus.port'],
       ['negative interval', { metricExportIntervalMillis: -1 }, 'metricExportIntervalMillis'],
       ['unparsable endpoint', { otlp: { endpoint: 'localhost:4318' } }, 'otlp.endpoint'],
-      ['bad protocol', { otlp: { protocol: 'grpc' } }, 'otlp.protocol'],
+      ['bad protocol', { otlp: { protocol: 'http/xml' } }, 'otlp.protocol'],
       ['bad exporter name', { metricsExporters: ['statsd'] }, 'metricsExporters[]'],
       ['bad sampler ratio', { samplerArg: 1.5 }, 'samplerArg'],
       ['bad boundaries', { histogramBoundaries: { x: [1, 1] } }, 'histogramBoundaries.x'],

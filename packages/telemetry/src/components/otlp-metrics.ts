@@ -1,16 +1,17 @@
 import { MetricProducer } from '@otelkit/metrics';
-import { OTLPMetricExporter, PeriodicExportingReader } from '@otelkit/otlp';
+import { grpcTransport, OTLPMetricExporter, PeriodicExportingReader } from '@otelkit/otlp';
 import type { ComponentContext, TelemetryComponent } from './component.js';
 
 /**
- * OTLP metrics: a periodic reader over the shared store, pushing with otelkit's OTLP/HTTP
- * exporter; on the exit path, the exporter's own final request.
+ * OTLP metrics: a periodic reader over the shared store, pushing with otelkit's OTLP exporter
+ * (HTTP or gRPC); on the exit path, the exporter's own final request.
  */
 export function otlpMetrics(ctx: ComponentContext): TelemetryComponent | undefined {
   const { config } = ctx;
   if (config.disabled || config.otlpMetrics === undefined) return undefined;
-  // Another transport (e.g. OTLP/gRPC) is the one change here: new OTLPMetricExporter(options, { transport: factory }).
-  const exporter = new OTLPMetricExporter(config.otlpMetrics);
+  // The transport is the one protocol-specific part: OTLP/HTTP by default, OTLP/gRPC (grpc-js, loaded
+  // on the first export) for `protocol: 'grpc'`. Retries, health, encoding and the exit path are shared.
+  const exporter = new OTLPMetricExporter(config.otlpMetrics, config.otlpMetrics.protocol === 'grpc' ? { transport: grpcTransport() } : {});
   const reader = new PeriodicExportingReader({
     exporter,
     exportIntervalMillis: config.metricExportIntervalMillis,
