@@ -49,7 +49,7 @@ interface Collection {
 const DEFAULT_PATH = '/metrics';
 
 function validate(options: MetricsHandlerOptions): void {
-  if (options === null || typeof options !== 'object' || options.store === undefined || typeof options.store.observe !== 'function') {
+  if (options === null || typeof options !== 'object' || options.store === undefined || typeof options.store.collect !== 'function') {
     throw new PrometheusConfigError('store', 'must be a MetricStore, e.g. { store: meterProvider.store }');
   }
   const path = options.path ?? DEFAULT_PATH;

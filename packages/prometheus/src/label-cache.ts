@@ -50,6 +50,12 @@ export class LabelCache {
   /** Labels of series `i` on its first scrape: computed, checked against earlier series, stored. */
   first(i: number, attrs: Attributes, histogram: boolean, storage: AnyInstrumentStorage): SeriesLabels {
     const labels = this.#firstLabels(attrs, histogram, storage);
+    // The label list is built by concatenation, i.e. as a V8 rope of its pieces (names, `="`,
+    // values, commas). Reading a character flattens it in place, so the pieces can be collected:
+    // kept as a rope, 20k counter series cost 610 instead of ~410 B each after a scrape
+    // (bench/tools/heap-breakdown.mjs otelkit 20000 counters scrape).
+    if (typeof labels === 'string') labels.charCodeAt(0);
+    else if (labels.kind === 'scope-colliding') labels.attributeLabels.charCodeAt(0);
     this.labels[i] = labels;
     return labels;
   }
