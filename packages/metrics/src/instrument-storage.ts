@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { canonicalAttributes } from './attributes.js';
-import { type AnyCell, type Cell, type CellClass, type CellShared, type GaugeCell, type HistogramCell, type SumCell, type TrieChildren, type TrieEdges, type TrieNode } from './cells.js';
+import { Cell, type AnyCell, type CellClass, type CellShared, type GaugeCell, type HistogramCell, type SumCell, type TrieChildren, type TrieEdges, type TrieNode } from './cells.js';
 import type { ExemplarSampler } from './exemplar-filter.js';
 import type { WarnOnce } from './diag.js';
 import type { InstrumentDescriptor, InstrumentationScope } from './types.js';
@@ -154,7 +154,17 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
         node = child;
       }
     }
-    return node instanceof this.#cellClass ? node : this.#resolve(attrs, true);
+    return this.#isSeries(node) ? node : this.#resolve(attrs, true);
+  }
+
+  /**
+   * Whether a trie node is a series. Every cell in this trie is a C (one cell class per
+   * instrument), so `instanceof Cell` says it: a constant right-hand side, which V8 compiles to a
+   * map check. `instanceof this.#cellClass` (one value per instrument kind at one call site) made
+   * the unbound histogram record ~25% slower once counters used the same lookup (measured).
+   */
+  #isSeries(node: TrieNode): node is C {
+    return node instanceof Cell;
   }
 
   /** Rare path: find or make the series through the canonical (sorted, validated) set. */
@@ -195,7 +205,7 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
       lastValue = vk;
       node = child;
     }
-    if (node instanceof this.#cellClass) return node;
+    if (this.#isSeries(node)) return node;
     if (create === undefined) return undefined;
     const cell = new this.#cellClass(create, this.#shared);
     // The node becomes the series: same edges, same place in the trie.
