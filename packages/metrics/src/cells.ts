@@ -111,6 +111,8 @@ export class SumCell extends Cell {
     }
     const v = shared.integer ? Math.trunc(value) : value;
     this.value += v;
+    // The exemplar filter stays inline here; the reservoir is exemplar-reservoir.ts (which says
+    // what is inlined and why, with the numbers).
     if (shared.sampler === undefined) return;
     const sc = shared.sampler();
     if (sc === undefined) return;
@@ -205,6 +207,7 @@ export class HistogramCell extends Cell {
     this.count++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
+    // Exemplar filter inline, reservoir in exemplar-reservoir.ts (see there).
     const sampler = this.shared.sampler;
     if (sampler === undefined) return;
     const sc = sampler();
