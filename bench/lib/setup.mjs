@@ -64,19 +64,15 @@ export async function optionalImport(specifier) {
 }
 
 /**
- * otelkit's scrape (what its /metrics handler runs before writing): observe, serialize, end the
- * exemplar cycle. `{ skip }` while `@otelkit/prometheus` is not built.
+ * otelkit's scrape (what its /metrics handler runs before writing): one `store.collect()` around
+ * the serializer (observe, serialize, end the exemplar cycle). `{ skip }` while
+ * `@otelkit/prometheus` is not built.
  */
 export async function otelkitScrape(store, format = 'text') {
   const { module: prom, reason } = await optionalImport('@otelkit/prometheus');
   const serialize = format === 'openmetrics' ? prom?.serializeOpenMetrics : prom?.serializeText;
   if (typeof serialize !== 'function') return { skip: reason ?? `@otelkit/prometheus has no ${format === 'openmetrics' ? 'serializeOpenMetrics' : 'serializeText'} yet` };
   return {
-    scrape: async () => {
-      await store.observe();
-      const body = serialize(store);
-      store.endCycle();
-      return body;
-    },
+    scrape: async () => (await store.collect((view) => serialize(view))).result,
   };
 }

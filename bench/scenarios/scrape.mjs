@@ -30,7 +30,7 @@ function scenario(size, format) {
     batchMs: 300,
     detailLabel: 'body size',
     notes:
-      'What a /metrics handler does before writing the body: collect and serialize every series to a string. prom-client `registry.metrics()`; otel-sdk `collect()` + `PrometheusSerializer` (what its handler runs; it has no OpenMetrics); otelkit `store.observe()` + `serialize' +
+      'What a /metrics handler does before writing the body: collect and serialize every series to a string. prom-client `registry.metrics()`; otel-sdk `collect()` + `PrometheusSerializer` (what its handler runs; it has no OpenMetrics); otelkit `store.collect()` around `serialize' +
       (om ? 'OpenMetrics' : 'Text') +
       '()` with its defaults (scope labels on). Series: families of 100 with labels {route, status}, every 10th family a histogram (14 lines per series), the rest counters. ' +
       'otelkit caches each series\' escaped labels on its first scrape; *first scrape* times that one-time cost on a fresh store.',

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { GaugeCell, HistogramCell, MetricStore, SumCell } from '@otelkit/metrics';
+import type { MetricStore, MetricsView } from '@otelkit/metrics';
 import {
   EXECUTION_TASKS,
   ROUTING_CACHE_LOOKUPS,
@@ -194,31 +194,35 @@ const COORDINATOR_NAMES = new Set(COORDINATOR_METRICS.map((d) => d.name));
  * A plain-JSON summary of `store`, read from the cells the exporters read (no second tally):
  * counters, gauges as last observed, histogram latency figures, coordinator ratios, uptime and
  * exporter health. Instruments of the same name in several scopes are merged. Observable
- * instruments show the values of the last collection; this function runs no callbacks.
+ * instruments show the values of the last collection: this is a `store.read()`, it runs no
+ * callbacks and leaves the exemplar cycle alone.
  */
 export function buildSnapshot(store: MetricStore, options: SnapshotOptions): TelemetrySnapshot {
+  return store.read((view) => snapshotOf(view, options));
+}
+
+function snapshotOf(view: MetricsView, options: SnapshotOptions): TelemetrySnapshot {
   const now = options.nowMs ?? Date.now();
   const counters: Record<string, CounterSnapshot> = {};
   const gauges: Record<string, GaugeSnapshot> = {};
   const histograms: Record<string, HistogramSnapshot> = {};
   const merged = new Map<string, MergedHistogram>();
   let hasCoordinator = false;
-  for (const s of store.instruments) {
+  for (const s of view.instruments) {
     const d = s.descriptor;
     if (COORDINATOR_NAMES.has(d.name)) hasCoordinator = true;
-    const cells = s.exportCells();
     // Like the exporters: an instrument without series is not listed.
-    if (cells.length === 0) continue;
-    switch (d.kind) {
-      case 'counter':
-      case 'observablecounter': {
-        const c = (counters[d.name] ??= { unit: d.unit, total: 0, series: [] }) as { unit: string; total: number; series: SeriesValue[] };
-        for (const cell of cells as SumCell[]) {
-          c.series.push({ attributes: { ...cell.attributes }, value: cell.value });
-          c.total += cell.value;
-        }
-        break;
+    if (s.exportCells().length === 0) continue;
+    const monotonic = d.kind === 'counter' || d.kind === 'observablecounter';
+    if (s.kind === 'sum' && monotonic) {
+      const c = (counters[d.name] ??= { unit: d.unit, total: 0, series: [] }) as { unit: string; total: number; series: SeriesValue[] };
+      for (const cell of s.exportCells()) {
+        c.series.push({ attributes: { ...cell.attributes }, value: cell.value });
+        c.total += cell.value;
       }
+      continue;
+    }
+    switch (s.kind) {
       case 'histogram': {
         let m = merged.get(d.name);
         if (m === undefined) {
@@ -228,7 +232,7 @@ export function buildSnapshot(store: MetricStore, options: SnapshotOptions): Tel
         }
         // Same name in another scope with other buckets: its series are listed, not merged.
         const same = m.boundaries.length === d.boundaries.length && m.boundaries.every((b, i) => b === d.boundaries[i]);
-        for (const cell of cells as HistogramCell[]) {
+        for (const cell of s.exportCells()) {
           m.series.push({ attributes: { ...cell.attributes }, ...stats(cell.boundaries, cell.counts, cell.count, cell.sum, cell.min, cell.max) });
           if (!same || cell.count === 0) continue;
           for (let i = 0; i < cell.counts.length; i++) m.counts[i]! += cell.counts[i]!;
@@ -241,7 +245,7 @@ export function buildSnapshot(store: MetricStore, options: SnapshotOptions): Tel
       }
       default: {
         const g = (gauges[d.name] ??= { unit: d.unit, series: [] });
-        for (const cell of cells as (SumCell | GaugeCell)[]) g.series.push({ attributes: { ...cell.attributes }, value: cell.value });
+        for (const cell of s.exportCells()) g.series.push({ attributes: { ...cell.attributes }, value: cell.value });
       }
     }
   }

@@ -1,6 +1,7 @@
-import type { Attributes, SpanContext } from '@opentelemetry/api';
-import type { ExemplarSampler } from './exemplar.js';
+import type { Attributes } from '@opentelemetry/api';
+import type { ExemplarSampler } from './exemplar-filter.js';
 import type { WarnOnce } from './diag.js';
+import { newBucketExemplars, newExemplarSlot, offerBucketExemplar, offerExemplar, type BucketExemplars, type ExemplarSlot } from './exemplar-reservoir.js';
 
 /**
  * Everything the cells of one instrument share, held once per instrument rather than once per
@@ -14,7 +15,12 @@ export interface CellShared {
   readonly sampler: ExemplarSampler | undefined;
   /** Start of every series of the instrument (cumulative start_time / `_created`). */
   readonly startTimeMs: number;
+  /** Explicit bucket upper bounds (histograms; empty otherwise). */
+  readonly boundaries: readonly number[];
 }
+
+/** What a cell aggregates: the discriminant of {@link AnyCell}. */
+export type CellKind = 'sum' | 'gauge' | 'histogram';
 
 /**
  * The children of a trie node through one attribute name, by value: a flat `[value, node, …]`
@@ -40,15 +46,15 @@ export interface TrieNode {
  * A cell holds the aggregate of one series (one instrument × one attribute set). Bound handles
  * are cells, so a record is a property update; everything that does not change between records
  * is computed once, when the cell is made.
+ *
+ * Cells are told apart by `kind` ({@link AnyCell} is a discriminated union TypeScript narrows).
+ * `kind` is a getter on each class's prototype, not a field: a field would cost 8 B per series.
+ * Exporters keep no state on a cell: per-series caches are theirs, indexed by the cell's
+ * position in its instrument's `cells` (see InstrumentStorage.cells).
  */
 export abstract class Cell implements TrieNode {
   /** Frozen, validated attribute set. */
   readonly attributes: Attributes;
-  /**
-   * Cache slot for exporters (the Prometheus serializer keeps its escaped label string here):
-   * computed on the first scrape of the series, never on the record path.
-   */
-  exportCache: string | undefined = undefined;
   /** Collection epoch in which an observable cell was last observed. */
   observedEpoch = 0;
   /** Trie edges to the series whose attribute sets extend this one. */
@@ -63,10 +69,18 @@ export abstract class Cell implements TrieNode {
     this.shared = shared;
   }
 
+  abstract get kind(): CellKind;
+
   /** Unix epoch ms when the series started. */
   get startTimeMs(): number {
     return this.shared.startTimeMs;
   }
+}
+
+/** A cell class, with the kind of the cells it makes (how InstrumentStorage is typed by kind). */
+export interface CellClass<C extends AnyCell> {
+  new (attributes: Attributes, shared: CellShared): C;
+  readonly kind: C['kind'];
 }
 
 function badValue(shared: CellShared, value: unknown, what: string): void {
@@ -76,29 +90,15 @@ function badValue(shared: CellShared, value: unknown, what: string): void {
   );
 }
 
-/** The counter exemplar slot, allocated on the first sampled measurement. */
-interface SumExemplarSlot {
-  value: number;
-  timeMs: number;
-  context: SpanContext;
-  /** Sampled offers since the last collection (reservoir sampling). */
-  offered: number;
-}
-
 /** Monotonic sum (Counter, ObservableCounter) and non-monotonic sum (UpDownCounter). */
 export class SumCell extends Cell {
+  static readonly kind = 'sum';
   value = 0;
-  /** Counter exemplar: a reservoir of one, uniformly sampled over the offers since the last collection. */
-  ex: SumExemplarSlot | undefined = undefined;
+  /** Counter exemplar reservoir (exemplar-reservoir.ts), allocated on the first sampled measurement. */
+  exemplar: ExemplarSlot | undefined = undefined;
 
-  get exValue(): number {
-    return this.ex?.value ?? 0;
-  }
-  get exTimeMs(): number {
-    return this.ex?.timeMs ?? 0;
-  }
-  get exContext(): SpanContext | undefined {
-    return this.ex?.context;
+  get kind(): 'sum' {
+    return 'sum';
   }
 
   /** Adds `value`; never throws. Call it as a method (`cell.add(1)`). */
@@ -111,20 +111,14 @@ export class SumCell extends Cell {
     }
     const v = shared.integer ? Math.trunc(value) : value;
     this.value += v;
+    // The exemplar filter stays inline here; the reservoir is exemplar-reservoir.ts (which says
+    // what is inlined and why, with the numbers).
     if (shared.sampler === undefined) return;
     const sc = shared.sampler();
     if (sc === undefined) return;
-    const ex = this.ex;
-    if (ex === undefined) {
-      this.ex = { value: v, timeMs: Date.now(), context: sc, offered: 1 };
-      return;
-    }
-    const n = ++ex.offered;
-    if (n === 1 || Math.random() * n < 1) {
-      ex.value = v;
-      ex.timeMs = Date.now();
-      ex.context = sc;
-    }
+    const slot = this.exemplar;
+    if (slot === undefined) this.exemplar = newExemplarSlot(v, sc);
+    else offerExemplar(slot, v, sc);
   }
 
   #reject(value: unknown): void {
@@ -143,7 +137,12 @@ export class SumCell extends Cell {
 
 /** Last value (Gauge, ObservableGauge). */
 export class GaugeCell extends Cell {
+  static readonly kind = 'gauge';
   value = 0;
+
+  get kind(): 'gauge' {
+    return 'gauge';
+  }
 
   record(value: number): void {
     if (typeof value !== 'number' || value !== value || value === Infinity || value === -Infinity) {
@@ -158,25 +157,12 @@ export class GaugeCell extends Cell {
   }
 }
 
-/** Histogram exemplar slots, one per bucket, allocated on the first sampled measurement. */
-interface HistogramExemplarSlots {
-  readonly values: number[];
-  readonly timesMs: number[];
-  readonly contexts: (SpanContext | undefined)[];
-  /** Sampled offers per bucket since the last collection (reservoir sampling). */
-  readonly offered: number[];
-}
-
 /**
  * Explicit-bucket histogram. Buckets are upper-inclusive, `(b[i-1], b[i]]`, like Prometheus `le`.
- * Exemplars: one slot per bucket, as AlignedHistogramBucketExemplarReservoir, but each slot keeps a
- * measurement drawn uniformly from the sampled ones of its bucket since the last collection
- * (the SimpleFixedSizeExemplarReservoir algorithm, size 1 per bucket) rather than the last one.
- * Both are allowed by the SDK spec; this one is a fair sample of the interval and reads the clock
- * only when a slot is replaced: "last seen" paid a Date.now() on every record inside a sampled
- * span (+44 ns, 1.75x the record outside a span, measured on Node 20).
+ * Exemplars: one reservoir slot per bucket (exemplar-reservoir.ts).
  */
 export class HistogramCell extends Cell {
+  static readonly kind = 'histogram';
   readonly boundaries: readonly number[];
   /** Per-bucket (not cumulative) counts; the last one is the +Inf bucket. A plain double array: lighter than a typed array per series. */
   readonly counts: number[];
@@ -184,22 +170,17 @@ export class HistogramCell extends Cell {
   count = 0;
   min = Infinity;
   max = -Infinity;
-  ex: HistogramExemplarSlots | undefined = undefined;
+  /** Per-bucket exemplar reservoir (exemplar-reservoir.ts), allocated on the first sampled measurement. */
+  exemplars: BucketExemplars | undefined = undefined;
 
-  constructor(attributes: Attributes, shared: CellShared, boundaries: readonly number[]) {
+  constructor(attributes: Attributes, shared: CellShared) {
     super(attributes, shared);
-    this.boundaries = boundaries;
-    this.counts = new Array<number>(boundaries.length + 1).fill(0);
+    this.boundaries = shared.boundaries;
+    this.counts = new Array<number>(shared.boundaries.length + 1).fill(0);
   }
 
-  get exValues(): number[] | undefined {
-    return this.ex?.values;
-  }
-  get exTimesMs(): number[] | undefined {
-    return this.ex?.timesMs;
-  }
-  get exContexts(): (SpanContext | undefined)[] | undefined {
-    return this.ex?.contexts;
+  get kind(): 'histogram' {
+    return 'histogram';
   }
 
   /** Records `value`; never throws. Call it as a method (`cell.record(0.2)`). */
@@ -226,25 +207,12 @@ export class HistogramCell extends Cell {
     this.count++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
+    // Exemplar filter inline, reservoir in exemplar-reservoir.ts (see there).
     const sampler = this.shared.sampler;
     if (sampler === undefined) return;
     const sc = sampler();
     if (sc === undefined) return;
-    let ex = this.ex;
-    if (ex === undefined) {
-      ex = this.ex = {
-        values: new Array<number>(n + 1).fill(0),
-        timesMs: new Array<number>(n + 1).fill(0),
-        contexts: new Array<SpanContext | undefined>(n + 1).fill(undefined),
-        offered: new Array<number>(n + 1).fill(0),
-      };
-    }
-    const offered = ++ex.offered[i]!;
-    if (offered === 1 || Math.random() * offered < 1) {
-      ex.values[i] = value;
-      ex.timesMs[i] = Date.now();
-      ex.contexts[i] = sc;
-    }
+    offerBucketExemplar((this.exemplars ??= newBucketExemplars(n + 1)), i, value, sc);
   }
 
   #reject(value: unknown): void {
@@ -256,4 +224,5 @@ export class HistogramCell extends Cell {
   }
 }
 
+/** Every cell, narrowed by `kind`. */
 export type AnyCell = SumCell | GaugeCell | HistogramCell;

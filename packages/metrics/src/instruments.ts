@@ -37,20 +37,20 @@ function inContext(ctx: Context | undefined, fn: () => void): void {
 /** Counter and UpDownCounter: sums, one cell per series (a counter's cell also refuses negative adds). */
 abstract class SumInstrument {
   /** @internal */
-  readonly storage: InstrumentStorage;
-  constructor(storage: InstrumentStorage) {
+  readonly storage: InstrumentStorage<SumCell>;
+  constructor(storage: InstrumentStorage<SumCell>) {
     this.storage = storage;
   }
   add(value: number, attributes?: Attributes, context?: Context): void {
     // A rejected value must not create a series (nor use cardinality): checked before the lookup.
     if (!this.storage.accepts(value)) return;
-    const cell = this.storage.cell(attributes) as SumCell;
+    const cell = this.storage.cell(attributes);
     if (context === undefined) cell.add(value);
     else inContext(context, () => cell.add(value));
   }
   /** A handle bound to `attributes`; keep it and call `add` on the hot path. */
   bind(attributes?: Attributes): BoundCounter {
-    return this.storage.cell(attributes) as SumCell;
+    return this.storage.cell(attributes);
   }
 }
 
@@ -60,43 +60,46 @@ export class UpDownCounter extends SumInstrument implements ApiUpDownCounter {}
 
 export class Histogram implements ApiHistogram {
   /** @internal */
-  readonly storage: InstrumentStorage;
-  constructor(storage: InstrumentStorage) {
+  readonly storage: InstrumentStorage<HistogramCell>;
+  constructor(storage: InstrumentStorage<HistogramCell>) {
     this.storage = storage;
   }
   record(value: number, attributes?: Attributes, context?: Context): void {
     if (!this.storage.accepts(value)) return;
-    const cell = this.storage.cell(attributes) as HistogramCell;
+    const cell = this.storage.cell(attributes);
     if (context === undefined) cell.record(value);
     else inContext(context, () => cell.record(value));
   }
   bind(attributes?: Attributes): BoundHistogram {
-    return this.storage.cell(attributes) as HistogramCell;
+    return this.storage.cell(attributes);
   }
 }
 
 export class Gauge implements ApiGauge {
   /** @internal */
-  readonly storage: InstrumentStorage;
-  constructor(storage: InstrumentStorage) {
+  readonly storage: InstrumentStorage<GaugeCell>;
+  constructor(storage: InstrumentStorage<GaugeCell>) {
     this.storage = storage;
   }
   record(value: number, attributes?: Attributes): void {
     if (!this.storage.accepts(value)) return;
-    (this.storage.cell(attributes) as GaugeCell).record(value);
+    this.storage.cell(attributes).record(value);
   }
   bind(attributes?: Attributes): BoundGauge {
-    return this.storage.cell(attributes) as GaugeCell;
+    return this.storage.cell(attributes);
   }
 }
+
+/** The storage of an observable instrument: sums (observable counters) or last values (observable gauges). */
+export type ObservableStorage = InstrumentStorage<SumCell | GaugeCell>;
 
 /** Observable instruments: callbacks run at collection time and set the observed cells. */
 export class ObservableInstrument implements ApiObservableCounter, ApiObservableGauge, ApiObservableUpDownCounter {
   /** @internal */
-  readonly storage: InstrumentStorage;
+  readonly storage: ObservableStorage;
   /** @internal */
   readonly callbacks: ObservableCallback[] = [];
-  constructor(storage: InstrumentStorage) {
+  constructor(storage: ObservableStorage) {
     this.storage = storage;
   }
   addCallback(callback: ObservableCallback): void {
@@ -110,9 +113,9 @@ export class ObservableInstrument implements ApiObservableCounter, ApiObservable
 
 /** What an observable callback writes into: observations go straight to cells of the current round. */
 export class ObservationResult implements ObservableResult {
-  readonly #storage: InstrumentStorage;
+  readonly #storage: ObservableStorage;
   readonly #epoch: number;
-  constructor(storage: InstrumentStorage, epoch: number) {
+  constructor(storage: ObservableStorage, epoch: number) {
     this.#storage = storage;
     this.#epoch = epoch;
   }
@@ -122,7 +125,7 @@ export class ObservationResult implements ObservableResult {
 }
 
 /** @internal */
-export function observeInto(storage: InstrumentStorage, epoch: number, value: number, attributes?: Attributes): void {
+export function observeInto(storage: ObservableStorage, epoch: number, value: number, attributes?: Attributes): void {
   if (typeof value !== 'number' || value !== value || value === Infinity || value === -Infinity) {
     storage.warnBadValue(value);
     return;
@@ -132,7 +135,7 @@ export function observeInto(storage: InstrumentStorage, epoch: number, value: nu
     storage.warnBadValue(value);
     return;
   }
-  const cell = storage.cell(attributes) as SumCell | GaugeCell;
+  const cell = storage.cell(attributes);
   cell.set(storage.descriptor.integer ? Math.trunc(value) : value);
   cell.observedEpoch = epoch;
 }

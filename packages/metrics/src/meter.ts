@@ -6,6 +6,7 @@ import {
   type MetricOptions,
   type Observable,
 } from '@opentelemetry/api';
+import { GaugeCell, HistogramCell, SumCell, type AnyCell, type CellClass } from './cells.js';
 import { Counter, Gauge, Histogram, ObservableInstrument, UpDownCounter } from './instruments.js';
 import type { InstrumentStorage } from './instrument-storage.js';
 import { describeValue } from './diag.js';
@@ -47,7 +48,14 @@ export class Meter implements ApiMeter {
     this.#boundaries = boundaries;
   }
 
-  #register<T>(kind: InstrumentKind, name: string, options: MetricOptions | undefined, make: (s: InstrumentStorage) => T, noop: () => unknown): T {
+  #register<C extends AnyCell, T>(
+    kind: InstrumentKind,
+    name: string,
+    options: MetricOptions | undefined,
+    cellClass: CellClass<C>,
+    make: (s: InstrumentStorage<C>) => T,
+    noop: () => unknown,
+  ): T {
     if (typeof name !== 'string' || !NAME_RE.test(name)) {
       // Keyed by kind, not by name: names built from user data must not grow the warnings.
       this.#store.warn.warn(
@@ -87,6 +95,7 @@ export class Meter implements ApiMeter {
     const storage = this.#store.register(
       { name, description, unit: unit as string, kind, integer: options?.valueType === ValueType.INT, boundaries },
       this.scope,
+      cellClass,
     );
     const instrument = make(storage);
     this.#byName.set(lname, { kind, instrument, unit: unit as string });
@@ -94,22 +103,23 @@ export class Meter implements ApiMeter {
   }
 
   createCounter(name: string, options?: MetricOptions): Counter {
-    return this.#register('counter', name, options, (s) => new Counter(s), () => NOOP.createCounter(name));
+    return this.#register('counter', name, options, SumCell, (s) => new Counter(s), () => NOOP.createCounter(name));
   }
   createUpDownCounter(name: string, options?: MetricOptions): UpDownCounter {
-    return this.#register('updowncounter', name, options, (s) => new UpDownCounter(s), () => NOOP.createUpDownCounter(name));
+    return this.#register('updowncounter', name, options, SumCell, (s) => new UpDownCounter(s), () => NOOP.createUpDownCounter(name));
   }
   createHistogram(name: string, options?: MetricOptions): Histogram {
-    return this.#register('histogram', name, options, (s) => new Histogram(s), () => NOOP.createHistogram(name));
+    return this.#register('histogram', name, options, HistogramCell, (s) => new Histogram(s), () => NOOP.createHistogram(name));
   }
   createGauge(name: string, options?: MetricOptions): Gauge {
-    return this.#register('gauge', name, options, (s) => new Gauge(s), () => NOOP.createGauge(name));
+    return this.#register('gauge', name, options, GaugeCell, (s) => new Gauge(s), () => NOOP.createGauge(name));
   }
-  #observable(kind: InstrumentKind, name: string, options: MetricOptions | undefined): ObservableInstrument {
+  #observable<C extends SumCell | GaugeCell>(kind: InstrumentKind, name: string, options: MetricOptions | undefined, cellClass: CellClass<C>): ObservableInstrument {
     return this.#register(
       kind,
       name,
       options,
+      cellClass,
       (s) => {
         const o = new ObservableInstrument(s);
         this.#store.registerObservable(o);
@@ -119,13 +129,13 @@ export class Meter implements ApiMeter {
     );
   }
   createObservableCounter(name: string, options?: MetricOptions): ObservableInstrument {
-    return this.#observable('observablecounter', name, options);
+    return this.#observable('observablecounter', name, options, SumCell);
   }
   createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableInstrument {
-    return this.#observable('observableupdowncounter', name, options);
+    return this.#observable('observableupdowncounter', name, options, SumCell);
   }
   createObservableGauge(name: string, options?: MetricOptions): ObservableInstrument {
-    return this.#observable('observablegauge', name, options);
+    return this.#observable('observablegauge', name, options, GaugeCell);
   }
   addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
     if (typeof callback !== 'function' || !Array.isArray(observables)) {

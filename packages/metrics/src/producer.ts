@@ -14,10 +14,9 @@ import {
   type ResourceMetrics,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
-import type { GaugeCell, HistogramCell, SumCell } from './cells.js';
-import { toExemplar } from './exemplar.js';
-import type { InstrumentStorage } from './instrument-storage.js';
-import type { MetricStore } from './store.js';
+import { histogramExemplars, sumExemplars } from './exemplar-reservoir.js';
+import type { AnyInstrumentStorage } from './instrument-storage.js';
+import type { MetricStore, MetricsView } from './store.js';
 import type { Exemplar, InstrumentKind } from './types.js';
 
 /** A data point as sdk-metrics defines it, plus the exemplars sdk-metrics cannot carry. */
@@ -33,27 +32,8 @@ const INSTRUMENT_TYPE: Record<InstrumentKind, InstrumentType> = {
   observablegauge: InstrumentType.OBSERVABLE_GAUGE,
 };
 
-/** Exemplars of a counter cell. */
-export function sumExemplars(c: SumCell): Exemplar[] | undefined {
-  return c.exContext === undefined ? undefined : [toExemplar(c.exValue, c.exTimeMs, c.exContext)];
-}
-
-/** Exemplars of a histogram cell, in bucket order. */
-export function histogramExemplars(c: HistogramCell): Exemplar[] | undefined {
-  const ctxs = c.exContexts;
-  if (ctxs === undefined) return undefined;
-  const out: Exemplar[] = [];
-  for (let i = 0; i < ctxs.length; i++) {
-    const sc = ctxs[i];
-    if (sc !== undefined) out.push(toExemplar(c.exValues![i]!, c.exTimesMs![i]!, sc));
-  }
-  return out;
-}
-
-function toMetricData(s: InstrumentStorage, end: HrTime): MetricData | undefined {
+function toMetricData(s: AnyInstrumentStorage, end: HrTime): MetricData | undefined {
   const d = s.descriptor;
-  const cells = s.exportCells();
-  if (cells.length === 0) return undefined;
   const descriptor = {
     name: d.name,
     description: d.description,
@@ -62,9 +42,12 @@ function toMetricData(s: InstrumentStorage, end: HrTime): MetricData | undefined
     type: INSTRUMENT_TYPE[d.kind],
     advice: {},
   };
-  switch (d.kind) {
+  // Like the Prometheus exposition: an instrument without series in this collection is left out.
+  switch (s.kind) {
     case 'histogram': {
-      const dataPoints = (cells as HistogramCell[]).map((c): DataPointWithExemplars<SdkHistogram> => {
+      const cells = s.exportCells();
+      if (cells.length === 0) return undefined;
+      const dataPoints = cells.map((c): DataPointWithExemplars<SdkHistogram> => {
         const p: DataPointWithExemplars<SdkHistogram> = {
           startTime: millisToHrTime(c.startTimeMs),
           endTime: end,
@@ -83,11 +66,10 @@ function toMetricData(s: InstrumentStorage, end: HrTime): MetricData | undefined
       });
       return { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM, dataPoints };
     }
-    case 'counter':
-    case 'updowncounter':
-    case 'observablecounter':
-    case 'observableupdowncounter': {
-      const dataPoints = (cells as SumCell[]).map((c): DataPointWithExemplars<number> => {
+    case 'sum': {
+      const cells = s.exportCells();
+      if (cells.length === 0) return undefined;
+      const dataPoints = cells.map((c): DataPointWithExemplars<number> => {
         const p: DataPointWithExemplars<number> = { startTime: millisToHrTime(c.startTimeMs), endTime: end, attributes: c.attributes, value: c.value };
         const ex = d.kind === 'counter' ? sumExemplars(c) : undefined;
         if (ex !== undefined) p.exemplars = ex;
@@ -102,7 +84,9 @@ function toMetricData(s: InstrumentStorage, end: HrTime): MetricData | undefined
       };
     }
     default: {
-      const dataPoints = (cells as GaugeCell[]).map((c): DataPoint<number> => ({ startTime: millisToHrTime(c.startTimeMs), endTime: end, attributes: c.attributes, value: c.value }));
+      const cells = s.exportCells();
+      if (cells.length === 0) return undefined;
+      const dataPoints = cells.map((c): DataPoint<number> => ({ startTime: millisToHrTime(c.startTimeMs), endTime: end, attributes: c.attributes, value: c.value }));
       return { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints };
     }
   }
@@ -121,23 +105,28 @@ export class MetricProducer implements SdkMetricProducer {
     this.#resource = resource ?? defaultResource();
   }
 
+  /** One collection of the store (callbacks, read, end of the exemplar cycle). */
   async collect(options?: MetricCollectOptions): Promise<CollectionResult> {
-    const errors = await this.#store.observe(options?.timeoutMillis);
-    return { resourceMetrics: toResourceMetrics(this.#store, this.#resource), errors };
+    const { result, errors } = await this.#store.collect((view) => toResourceMetrics(view, this.#resource), { timeoutMs: options?.timeoutMillis });
+    return { resourceMetrics: result, errors };
   }
 
   /** The same collection without awaiting anything: for the process 'exit' path. */
   collectSync(): CollectionResult {
-    const errors = this.#store.observeSync();
-    return { resourceMetrics: toResourceMetrics(this.#store, this.#resource), errors };
+    const { result, errors } = this.#store.collectSync((view) => toResourceMetrics(view, this.#resource));
+    return { resourceMetrics: result, errors };
   }
 }
 
-/** Current state of the store (after an observation round) as sdk-metrics ResourceMetrics, grouped by scope. */
-export function toResourceMetrics(store: MetricStore, resource: Resource): ResourceMetrics {
+/**
+ * The series of a collection as sdk-metrics ResourceMetrics, grouped by scope. Pure: call it
+ * inside `store.collect()` (as {@link MetricProducer} does), which runs the callbacks and ends the
+ * exemplar cycle around it.
+ */
+export function toResourceMetrics(view: MetricsView, resource: Resource): ResourceMetrics {
   const end = millisToHrTime(Date.now());
   const byScope = new Map<string, ScopeMetrics>();
-  for (const s of store.instruments) {
+  for (const s of view.instruments) {
     const md = toMetricData(s, end);
     if (md === undefined) continue;
     const key = `${s.scope.name}\u0000${s.scope.version ?? ''}\u0000${s.scope.schemaUrl ?? ''}`;
@@ -148,6 +137,5 @@ export function toResourceMetrics(store: MetricStore, resource: Resource): Resou
     }
     sm.metrics.push(md);
   }
-  store.endCycle();
   return { resource, scopeMetrics: [...byScope.values()] };
 }

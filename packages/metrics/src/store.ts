@@ -1,7 +1,9 @@
 import { diag, type BatchObservableCallback, type Observable } from '@opentelemetry/api';
+import type { AnyCell, CellClass } from './cells.js';
 import { WarnOnce } from './diag.js';
-import { samplerFor, type ExemplarSampler } from './exemplar.js';
-import { InstrumentStorage } from './instrument-storage.js';
+import { samplerFor, type ExemplarSampler } from './exemplar-filter.js';
+import { endExemplarCycle } from './exemplar-reservoir.js';
+import { InstrumentStorage, type AnyInstrumentStorage } from './instrument-storage.js';
 import { ObservableInstrument, ObservationResult, observeInto, type BatchRegistration } from './instruments.js';
 import type { ExemplarFilter, InstrumentDescriptor, InstrumentationScope } from './types.js';
 
@@ -13,12 +15,48 @@ export interface MetricStoreOptions {
 }
 
 /**
- * Every instrument of a MeterProvider, in registration order. Exporters read it directly (the
- * Prometheus serializer walks the cells) or through {@link MetricProducer}; both see the same
- * cells, so there is one tally whatever the number of readers.
+ * What an exporter reads during a collection: every instrument, in registration order, each with
+ * its series (`exportCells()` / `collected(cell)` say which belong to the collection).
+ * A MetricStore is one; serializers take this narrower type so that they cannot run callbacks or
+ * end a sampling cycle themselves.
  */
-export class MetricStore {
-  readonly instruments: InstrumentStorage[] = [];
+export interface MetricsView {
+  readonly instruments: readonly AnyInstrumentStorage[];
+}
+
+export interface CollectOptions {
+  /** Upper bound for asynchronous observable callbacks; default 10 000 ms. */
+  readonly timeoutMs?: number;
+  /**
+   * Whether what the visitor makes carries exemplars (default true): then the collection ends the
+   * exemplar sampling cycle when the visitor returns. An export that drops them (text 0.0.4, as
+   * the Pushgateway takes) passes false, so the next export that carries exemplars still samples
+   * over the whole interval since the last one.
+   */
+  readonly exportsExemplars?: boolean;
+}
+
+/** What {@link MetricStore.collect} returns: the visitor's result and the callbacks' errors. */
+export interface Collected<T> {
+  readonly result: T;
+  /** Errors thrown or rejected by observable callbacks (and time-outs of the async ones). */
+  readonly errors: unknown[];
+}
+
+/**
+ * Every instrument of a MeterProvider, in registration order. Every exporter reads it the same
+ * way, through one collection API:
+ *
+ * - {@link collect} (async) / {@link collectSync} (exit path): runs the observable callbacks,
+ *   hands the visitor the store, then ends the exemplar sampling cycle;
+ * - {@link read}: the state the last collection left, with no side effect (snapshots, a second
+ *   format of the same scrape).
+ *
+ * The Prometheus serializer walks the cells, {@link MetricProducer} builds sdk-metrics data from
+ * them; both see the same cells, so there is one tally whatever the number of readers.
+ */
+export class MetricStore implements MetricsView {
+  readonly instruments: AnyInstrumentStorage[] = [];
   readonly exemplarFilter: ExemplarFilter;
   readonly cardinalityLimit: number;
   readonly warn: WarnOnce;
@@ -36,10 +74,12 @@ export class MetricStore {
     this.warn = new WarnOnce('otelkit/metrics');
   }
 
-  /** @internal */
-  register(descriptor: InstrumentDescriptor, scope: InstrumentationScope): InstrumentStorage {
-    const s = new InstrumentStorage(descriptor, scope, this.#sampler, this.cardinalityLimit, this.warn);
-    this.instruments.push(s);
+  /** @internal Storage for a new instrument whose series are cells of `cellClass`. */
+  register<C extends AnyCell>(descriptor: InstrumentDescriptor, scope: InstrumentationScope, cellClass: CellClass<C>): InstrumentStorage<C> {
+    const s = new InstrumentStorage(descriptor, scope, cellClass, this.#sampler, this.cardinalityLimit, this.warn);
+    // TypeScript cannot see that InstrumentStorage<C>, C one of the three cell types, is a member
+    // of the union of InstrumentStorage<SumCell> | …; CellClass<C> guarantees it.
+    this.instruments.push(s as unknown as AnyInstrumentStorage);
     return s;
   }
 
@@ -98,9 +138,48 @@ export class MetricStore {
   }
 
   /**
-   * Runs every observable callback once (a collection round), waiting up to `timeoutMs` for the
-   * asynchronous ones. Callback errors and time-outs are returned, never thrown: a bad callback
-   * costs its own series, not the scrape.
+   * One collection: runs every observable callback once (waiting up to `timeoutMs` for the
+   * asynchronous ones), calls `visit` with the store as the callbacks left it, then — unless
+   * `exportsExemplars` is false — ends the exemplar sampling cycle. `visit` is synchronous, so
+   * no measurement lands between the read and the end of the cycle. Callback errors are
+   * returned, never thrown: a bad callback costs its own series, not the export. An error thrown
+   * by `visit` propagates (the cycle is then not ended).
+   *
+   * @example
+   * const { result: body } = await provider.store.collect((view) => serializeText(view, resource));
+   */
+  async collect<T>(visit: (view: MetricsView) => T, options?: CollectOptions): Promise<Collected<T>> {
+    const errors = await this.observe(options?.timeoutMs);
+    return { result: this.#visit(visit, options), errors };
+  }
+
+  /**
+   * {@link collect} for the synchronous exit path ('exit' event, uncaught exception), where
+   * nothing asynchronous can run any more: callbacks run, promises they return are not awaited.
+   */
+  collectSync<T>(visit: (view: MetricsView) => T, options?: CollectOptions): Collected<T> {
+    const errors = this.observeSync();
+    return { result: this.#visit(visit, options), errors };
+  }
+
+  /**
+   * Reads the store as the last collection left it: runs no callback and leaves the exemplar
+   * cycle open (observable instruments show their last observed values).
+   */
+  read<T>(visit: (view: MetricsView) => T): T {
+    return visit(this);
+  }
+
+  #visit<T>(visit: (view: MetricsView) => T, options: CollectOptions | undefined): T {
+    const result = visit(this);
+    if (options?.exportsExemplars !== false) endExemplarCycle(this.instruments);
+    return result;
+  }
+
+  /**
+   * Runs every observable callback once (a collection round) without exporting anything: the
+   * first step of {@link collect}, public for tests and tools that inspect cells. Exporters use
+   * {@link collect}. Errors and time-outs are returned (and logged), never thrown.
    */
   async observe(timeoutMs = 10_000): Promise<unknown[]> {
     const { errors, pending } = this.#round();
@@ -120,17 +199,9 @@ export class MetricStore {
     return errors;
   }
 
-  /**
-   * A collection round for the synchronous exit path ('exit' event, uncaught exception), where
-   * nothing asynchronous can run any more: callbacks run, promises they return are not awaited.
-   */
+  /** {@link observe} without awaiting anything: the first step of {@link collectSync}. */
   observeSync(): unknown[] {
     return this.#round().errors;
-  }
-
-  /** Ends a collection: opens a new exemplar sampling cycle. */
-  endCycle(): void {
-    for (const s of this.instruments) s.endCycle();
   }
 
   /** Total series across instruments. */

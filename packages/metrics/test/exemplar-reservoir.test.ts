@@ -35,8 +35,8 @@ describe('exemplar reservoirs', () => {
     const cycles = 4000;
     for (let c = 0; c < cycles; c++) {
       for (let v = 0; v < 4; v++) inSpan(v + 1, () => cell.record(v));
-      picks[histogramExemplars(cell)![0]!.value]!++;
-      provider.store.endCycle();
+      // Each collection that exports exemplars ends the cycle when its visitor returns.
+      provider.store.collectSync(() => picks[histogramExemplars(cell)![0]!.value]!++);
     }
     // Each of 4 values should be picked ~25% of the time; "last seen" would pick value 3 always.
     for (const p of picks) expect(p / cycles).to.be.within(0.2, 0.3);
@@ -48,9 +48,39 @@ describe('exemplar reservoirs', () => {
     const cell = c.bind({}) as unknown as SumCell;
     inSpan(1, () => cell.add(1));
     for (let i = 0; i < 100; i++) inSpan(2, () => cell.add(2));
-    provider.store.endCycle();
+    provider.store.collectSync(() => undefined);
     inSpan(9, () => cell.add(3));
     expect(sumExemplars(cell)![0]).to.include({ value: 3, traceId: span(9).spanContext().traceId });
+  });
+
+  it('a collection whose export carries no exemplars (exportsExemplars: false) leaves the cycle open; read() never ends it', async () => {
+    const provider = new MeterProvider();
+    const cell = provider.getMeter('t').createCounter('c').bind({}) as unknown as SumCell;
+    inSpan(1, () => cell.add(1));
+    for (let i = 0; i < 200; i++) inSpan(2, () => cell.add(2));
+    const before = cell.exemplar!.offered;
+    await provider.store.collect(() => undefined, { exportsExemplars: false });
+    provider.store.read(() => undefined);
+    expect(cell.exemplar!.offered).to.equal(before);
+    await provider.store.collect(() => undefined);
+    expect(cell.exemplar!.offered).to.equal(0);
+  });
+
+  it('an exemplar with malformed or all-zero ids is exported without ids', () => {
+    const provider = new MeterProvider({ exemplarFilter: 'always_on' });
+    const cell = provider.getMeter('t').createCounter('c').bind({}) as unknown as SumCell;
+    for (const [traceId, spanId] of [
+      ['0'.repeat(32), '1'.repeat(16)],
+      ['A'.repeat(32), '1'.repeat(16)],
+      ['1'.repeat(32), '0'.repeat(16)],
+      ['1'.repeat(31), '1'.repeat(16)],
+    ]) {
+      const sc = trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.SAMPLED });
+      context.with(trace.setSpan(context.active(), sc), () => cell.add(1));
+      provider.store.collectSync(() => undefined);
+      context.with(trace.setSpan(context.active(), sc), () => cell.add(1));
+      expect(sumExemplars(cell)![0]).to.include({ traceId: '', spanId: '' });
+    }
   });
 
   it('outside a span (trace_based) no exemplar; always_off never samples', () => {

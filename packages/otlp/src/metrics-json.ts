@@ -163,9 +163,10 @@ function exemplarJson(e: Exemplar, integer: boolean): Json {
   const out: Json = { timeUnixNano: nanos(millisToHrTime(e.timeMs)) };
   if (integer && Number.isSafeInteger(e.value)) out.asInt = String(e.value);
   else out.asDouble = double(e.value);
+  // Valid ids are lowercase hex already (exemplarHasIds), as OTLP/JSON writes them.
   if (exemplarHasIds(e)) {
-    out.traceId = e.traceId.toLowerCase();
-    out.spanId = e.spanId.toLowerCase();
+    out.traceId = e.traceId;
+    out.spanId = e.spanId;
   }
   const fa = attributesJson(e.filteredAttributes);
   if (fa.length > 0) out.filteredAttributes = fa;

@@ -1,5 +1,5 @@
 import type { DataPoint } from '@opentelemetry/sdk-metrics';
-import type { Exemplar } from '@otelkit/metrics';
+import { hasValidSpanIds, type Exemplar } from '@otelkit/metrics';
 
 /**
  * A data point as sdk-metrics defines it, plus what OTLP can carry and sdk-metrics cannot:
@@ -23,14 +23,11 @@ export const CONTENT_TYPE_JSON = 'application/json';
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 export type OtlpCompression = 'gzip' | 'none';
 
-const HEX32 = /^[0-9a-fA-F]{32}$/;
-const HEX16 = /^[0-9a-fA-F]{16}$/;
-const ZERO = /^0+$/;
-
 /**
- * True when an exemplar carries a usable trace/span id pair. `@otelkit/metrics` already blanks
- * invalid ids, but points may come from elsewhere: a bad id is dropped, never sent half-formed.
+ * True when an exemplar carries a usable trace/span id pair (the one rule of `@otelkit/metrics`:
+ * W3C lowercase hex, not all zero). MetricProducer already blanks invalid ids, but points may
+ * come from elsewhere: a bad id is dropped, never sent half-formed.
  */
 export function exemplarHasIds(e: Exemplar): boolean {
-  return HEX32.test(e.traceId) && HEX16.test(e.spanId) && !ZERO.test(e.traceId) && !ZERO.test(e.spanId);
+  return hasValidSpanIds(e.traceId, e.spanId);
 }

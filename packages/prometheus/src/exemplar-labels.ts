@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { hasValidSpanIds } from '@otelkit/metrics';
 import { escapeLabelValue } from './escape.js';
 import { attributeValueString } from './labels.js';
 import { prometheusLabelName } from './naming.js';
@@ -8,18 +9,6 @@ import { prometheusLabelName } from './naming.js';
  * https://github.com/prometheus/OpenMetrics/blob/v1.0.0/specification/OpenMetrics.md#exemplars
  */
 export const EXEMPLAR_LABEL_BUDGET = 128;
-
-function isLowerHex(s: string, length: number): boolean {
-  if (s.length !== length) return false;
-  let nonZero = false;
-  for (let i = 0; i < length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 48) continue;
-    if ((c >= 49 && c <= 57) || (c >= 97 && c <= 102)) nonZero = true;
-    else return false;
-  }
-  return nonZero;
-}
 
 function codePoints(s: string): number {
   let n = 0;
@@ -37,7 +26,7 @@ function codePoints(s: string): number {
 
 /**
  * The `{…}` label set of an exemplar. Trace and span ids are written only when both are valid
- * (32 / 16 lowercase hex, not all zero) — otherwise `{}`. Extra attributes follow while the set
+ * (32 / 16 lowercase hex, not all zero: `hasValidSpanIds` of `@otelkit/metrics`) — otherwise `{}`. Extra attributes follow while the set
  * stays within {@link EXEMPLAR_LABEL_BUDGET} code points; the rest are dropped rather than
  * letting Prometheus reject the whole scrape. The ids take precedence over a same-named attribute.
  * https://opentelemetry.io/docs/specs/otel/compatibility/prometheus_and_openmetrics/#exemplar-conversion
@@ -45,7 +34,7 @@ function codePoints(s: string): number {
 export function exemplarLabelSet(traceId: string, spanId: string, extra?: Attributes): string {
   let out = '';
   let used = 0;
-  const haveIds = isLowerHex(traceId, 32) && isLowerHex(spanId, 16);
+  const haveIds = hasValidSpanIds(traceId, spanId);
   if (haveIds) {
     out = 'trace_id="' + traceId + '",span_id="' + spanId + '"';
     used = 8 + 32 + 7 + 16;

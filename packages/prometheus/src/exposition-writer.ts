@@ -1,9 +1,10 @@
+import type { Attributes } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import type { AnyCell, GaugeCell, HistogramCell, InstrumentStorage, MetricStore, SumCell } from '@otelkit/metrics';
+import type { GaugeCell, HistogramCell, InstrumentStorage, MetricsView, SumCell } from '@otelkit/metrics';
 import { formatValue } from './escape.js';
 import { exemplarLabelSet } from './exemplar-labels.js';
 import { expositionPlan, type FamilyPlan, type InstrumentPlan } from './family-plan.js';
-import { cellLabels, expositionWarn, labelsMayCollide, mergedScopeLabels } from './labels.js';
+import { expositionWarn, mergedScopeLabels, type ScopeCollidingLabels } from './labels.js';
 import { targetInfoLines } from './target-info.js';
 
 /** Options shared by {@link serializeText} and {@link serializeOpenMetrics}. */
@@ -18,8 +19,9 @@ export interface SerializeOptions {
 
 /*
  * The hot loop. Everything per family and instrument is precomputed in the plan, everything per
- * series is cached in `cell.exportCache`; per sample this only concatenates strings. No arrays,
- * objects or regular expressions are created per sample.
+ * series is cached in the instrument's LabelCache (label-cache.ts), an array parallel to its
+ * cells; per sample this only concatenates strings. No arrays, objects or regular expressions
+ * are created per sample.
  *
  * Output goes out in chunks of about 64 KiB: one rope for a whole 10k-histogram exposition
  * (17 MB, ~600k pieces) took 50-100 ms just to flatten when encoded, chunks of 64 KiB encoded
@@ -51,8 +53,8 @@ function exemplarSuffix(value: number, timeMs: number, traceId: string, spanId: 
 }
 
 /** Label list of a series whose attribute labels collide with scope labels (rare). */
-function slowLabels(cell: AnyCell, ip: InstrumentPlan, cached: string): string {
-  return ip.scopeList === '' ? cached.slice(1) : mergedScopeLabels(cell, ip.type === 'histogram', ip.scope, ip.storage.descriptor.name);
+function slowLabels(attrs: Attributes, ip: InstrumentPlan, labels: ScopeCollidingLabels): string {
+  return ip.scopeList === '' ? labels.attributeLabels : mergedScopeLabels(attrs, ip.type === 'histogram', ip.scope, ip.storage.descriptor.name);
 }
 
 function duplicate(dedupe: Set<string>, key: string, family: string): boolean {
@@ -64,59 +66,32 @@ function duplicate(dedupe: Set<string>, key: string, family: string): boolean {
   return false;
 }
 
-/**
- * Two OTel series can become one Prometheus label set: `{status: 200}` and `{status: "200"}`, or a
- * key that sanitizes to nothing next to the same set without it. The first series keeps the label
- * set; later ones are marked with this `exportCache` value and never exposed (one warning), so the
- * exposition never has a duplicate sample. Checked once per series, when its labels are computed.
- */
-const SHADOWED = '\u0002';
-/**
- * Label strings per instrument, kept only once an instrument has a series whose labels may
- * collide (see labelsMayCollide): most never do, and the Set cost ~26 B per series.
- */
-const labelSetsSeen = new WeakMap<InstrumentStorage, Set<string>>();
-
-function firstLabels(c: AnyCell, histogram: boolean, storage: InstrumentStorage): string {
-  const a = cellLabels(c, histogram, storage.descriptor.name);
-  let seen = labelSetsSeen.get(storage);
-  if (seen === undefined) {
-    if (!labelsMayCollide(c.attributes)) return a;
-    // The first series that may collide: from now on every new series is checked, against the
-    // label strings of all series labelled so far.
-    seen = new Set();
-    for (const other of storage.cells) if (other !== c && other.exportCache !== undefined && other.exportCache !== SHADOWED) seen.add(other.exportCache);
-    labelSetsSeen.set(storage, seen);
-  }
-  if (!seen.has(a)) {
-    seen.add(a);
-    return a;
-  }
-  expositionWarn.warn(
-    `shadowed-series:${storage.descriptor.name}`,
-    `instrument "${storage.descriptor.name}": series ${JSON.stringify(c.attributes)} has the same Prometheus labels as an earlier series (attribute values that print alike, or keys with no label name); it is not exposed`,
-  );
-  c.exportCache = SHADOWED;
-  return SHADOWED;
-}
-
-function writeSums(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: readonly AnyCell[], exemplars: boolean, dedupe: Set<string> | undefined): void {
+function writeSums(
+  o: Output,
+  fam: FamilyPlan,
+  ip: InstrumentPlan,
+  storage: InstrumentStorage<SumCell> | InstrumentStorage<GaugeCell>,
+  exemplars: boolean,
+  dedupe: Set<string> | undefined,
+): void {
   const name = fam.name;
   const scopeList = ip.scopeList;
   const open = scopeList === '' ? name + '{' : name + '{' + scopeList + ',';
   const bare = scopeList === '' ? name + ' ' : name + '{' + scopeList + '} ';
   const withExemplars = exemplars && ip.exemplars;
+  const cells = storage.cells;
+  const labels = ip.labels.reserve(cells.length);
   let out = o.out;
   for (let i = 0; i < cells.length; i++) {
-    const c = cells[i] as SumCell | GaugeCell;
-    let a = c.exportCache;
-    if (a === undefined) a = firstLabels(c, false, ip.storage);
-    if (a === SHADOWED) continue;
+    const c = cells[i]!;
+    if (!storage.collected(c)) continue;
+    const a = labels[i] ?? ip.labels.first(i, c.attributes, false, storage);
     let head: string;
     if (a === '') head = bare;
-    else if (a.charCodeAt(0) !== 0) head = open + a + '} ';
+    else if (typeof a === 'string') head = open + a + '} ';
+    else if (a.kind === 'shadowed') continue;
     else {
-      const l = slowLabels(c, ip, a);
+      const l = slowLabels(c.attributes, ip, a);
       head = l === '' ? name + ' ' : name + '{' + l + '} ';
     }
     if (dedupe !== undefined && duplicate(dedupe, head, name)) continue;
@@ -126,9 +101,9 @@ function writeSums(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: readon
     }
     const v = c.value;
     out += head + (v - v === 0 ? '' + v : formatValue(v));
-    if (withExemplars) {
-      const sc = (c as SumCell).exContext;
-      if (sc !== undefined) out += exemplarSuffix((c as SumCell).exValue, (c as SumCell).exTimeMs, sc.traceId, sc.spanId);
+    if (withExemplars && c.kind === 'sum') {
+      const ex = c.exemplar;
+      if (ex !== undefined) out += exemplarSuffix(ex.value, ex.timeMs, ex.context.traceId, ex.context.spanId);
     }
     out += '\n';
     if (out.length > CHUNK) {
@@ -139,7 +114,15 @@ function writeSums(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: readon
   o.out = out;
 }
 
-function writeHistograms(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: readonly AnyCell[], openMetrics: boolean, exemplars: boolean, dedupe: Set<string> | undefined): void {
+function writeHistograms(
+  o: Output,
+  fam: FamilyPlan,
+  ip: InstrumentPlan,
+  storage: InstrumentStorage<HistogramCell>,
+  openMetrics: boolean,
+  exemplars: boolean,
+  dedupe: Set<string> | undefined,
+): void {
   const name = fam.name;
   const bucketHead = name + '_bucket{';
   const countHead = name + '_count';
@@ -149,16 +132,18 @@ function writeHistograms(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: 
   const bounds = ip.boundaries;
   const n = le.length;
   const withExemplars = exemplars && ip.exemplars;
+  const cells = storage.cells;
+  const cached = ip.labels.reserve(cells.length);
   let out = o.out;
   for (let i = 0; i < cells.length; i++) {
-    const c = cells[i] as HistogramCell;
-    let a = c.exportCache;
-    if (a === undefined) a = firstLabels(c, true, ip.storage);
-    if (a === SHADOWED) continue;
+    const c = cells[i]!;
+    if (!storage.collected(c)) continue;
+    const a = cached[i] ?? ip.labels.first(i, c.attributes, true, storage);
     let labels: string;
     if (a === '') labels = scopeList;
-    else if (a.charCodeAt(0) !== 0) labels = scopeList === '' ? a : scopeList + ',' + a;
-    else labels = slowLabels(c, ip, a);
+    else if (typeof a === 'string') labels = scopeList === '' ? a : scopeList + ',' + a;
+    else if (a.kind === 'shadowed') continue;
+    else labels = slowLabels(c.attributes, ip, a);
     if (dedupe !== undefined && duplicate(dedupe, labels, name)) continue;
     if (o.header !== '') {
       out += o.header;
@@ -167,17 +152,17 @@ function writeHistograms(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: 
     const bucketOpen = labels === '' ? bucketHead : bucketHead + labels + ',';
     const tail = labels === '' ? ' ' : '{' + labels + '} ';
     const counts = c.counts;
-    const ex = withExemplars ? c.exContexts : undefined;
+    const ex = withExemplars ? c.exemplars : undefined;
     let cum = 0;
     for (let j = 0; j < n; j++) {
       cum += counts[j]!;
       out += bucketOpen + le[j] + cum;
       if (ex !== undefined) {
-        const sc = ex[j];
+        const sc = ex.contexts[j];
         if (sc !== undefined) {
-          const v = c.exValues![j]!;
+          const v = ex.values[j]!;
           // OpenMetrics: an exemplar's value must lie inside its bucket, (bound[j-1], bound[j]].
-          if ((j === n - 1 || v <= bounds[j]!) && (j === 0 || v > bounds[j - 1]!)) out += exemplarSuffix(v, c.exTimesMs![j]!, sc.traceId, sc.spanId);
+          if ((j === n - 1 || v <= bounds[j]!) && (j === 0 || v > bounds[j - 1]!)) out += exemplarSuffix(v, ex.timesMs[j]!, sc.traceId, sc.spanId);
         }
       }
       out += '\n';
@@ -192,9 +177,12 @@ function writeHistograms(o: Output, fam: FamilyPlan, ip: InstrumentPlan, cells: 
   o.out = out;
 }
 
-/** Serializes a store in either format into `sink`, in chunks; `observe()` must already have run. */
+/**
+ * Serializes the series of a collection in either format into `sink`, in chunks. Pure: call it
+ * inside `store.collect()`, which runs the callbacks before and ends the exemplar cycle after.
+ */
 export function writeExposition(
-  store: MetricStore,
+  store: MetricsView,
   resource: Resource | undefined,
   options: SerializeOptions | undefined,
   openMetrics: boolean,
@@ -212,10 +200,9 @@ export function writeExposition(
     o.header = openMetrics ? fam.openMetricsHeader : fam.textHeader;
     for (let k = 0; k < fam.instruments.length; k++) {
       const ip = fam.instruments[k]!;
-      const cells = ip.storage.exportCells();
-      if (cells.length === 0) continue;
-      if (ip.type === 'histogram') writeHistograms(o, fam, ip, cells, openMetrics, exemplars, dedupe);
-      else writeSums(o, fam, ip, cells, exemplars, dedupe);
+      const s = ip.storage;
+      if (s.kind === 'histogram') writeHistograms(o, fam, ip, s, openMetrics, exemplars, dedupe);
+      else writeSums(o, fam, ip, s, exemplars, dedupe);
     }
   }
   if (openMetrics) o.out += '# EOF\n';
@@ -223,7 +210,7 @@ export function writeExposition(
 }
 
 /** The exposition as one string. */
-export function expositionString(store: MetricStore, resource: Resource | undefined, options: SerializeOptions | undefined, openMetrics: boolean): string {
+export function expositionString(store: MetricsView, resource: Resource | undefined, options: SerializeOptions | undefined, openMetrics: boolean): string {
   let all = '';
   writeExposition(store, resource, options, openMetrics, (c) => {
     // Reading a character makes V8 flatten the chunk's rope while it is small and hot in cache;
@@ -236,7 +223,7 @@ export function expositionString(store: MetricStore, resource: Resource | undefi
 }
 
 /** The exposition as UTF-8 bytes, encoded chunk by chunk (the fast path for HTTP bodies). */
-export function expositionBuffer(store: MetricStore, resource: Resource | undefined, options: SerializeOptions | undefined, openMetrics: boolean): Buffer {
+export function expositionBuffer(store: MetricsView, resource: Resource | undefined, options: SerializeOptions | undefined, openMetrics: boolean): Buffer {
   const chunks: Buffer[] = [];
   writeExposition(store, resource, options, openMetrics, (c) => chunks.push(Buffer.from(c, 'utf8')));
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);

@@ -1,11 +1,14 @@
-import type { InstrumentStorage, MetricStore } from '@otelkit/metrics';
+import type { AnyInstrumentStorage, MetricsView } from '@otelkit/metrics';
 import { escapeHelp, goFloat, openMetricsFloat } from './escape.js';
+import { labelCacheOf, type LabelCache } from './label-cache.js';
 import { expositionWarn, joinPairs, scopePairs, type LabelPair } from './labels.js';
 import { openMetricsFamilyName, prometheusMetricName, prometheusType, prometheusUnit, type PrometheusType } from './naming.js';
 
 /** What never changes between scrapes for one instrument: its scope labels and bucket strings. */
 export interface InstrumentPlan {
-  readonly storage: InstrumentStorage;
+  readonly storage: AnyInstrumentStorage;
+  /** Its series' label lists (kept across plan rebuilds: one per instrument). */
+  readonly labels: LabelCache;
   readonly type: PrometheusType;
   /** Only synchronous counters and histograms carry exemplars. */
   readonly exemplars: boolean;
@@ -70,7 +73,7 @@ function headers(name: string, type: PrometheusType, description: string, unit: 
   return { text, openMetrics: om };
 }
 
-function instrumentPlan(s: InstrumentStorage, type: PrometheusType, scopeLabels: boolean): InstrumentPlan {
+function instrumentPlan(s: AnyInstrumentStorage, type: PrometheusType, scopeLabels: boolean): InstrumentPlan {
   const scope = scopeLabels ? scopePairs(s.scope) : [];
   const boundaries = type === 'histogram' ? s.descriptor.boundaries : [];
   const leText: string[] = [];
@@ -85,6 +88,7 @@ function instrumentPlan(s: InstrumentStorage, type: PrometheusType, scopeLabels:
   }
   return {
     storage: s,
+    labels: labelCacheOf(s),
     type,
     exemplars: s.descriptor.kind === 'counter' || s.descriptor.kind === 'histogram',
     scope,
@@ -102,7 +106,7 @@ function instrumentPlan(s: InstrumentStorage, type: PrometheusType, scopeLabels:
  * family's (`x_count` gauge vs histogram `x`), → the later instrument is dropped with one warning.
  * https://opentelemetry.io/docs/specs/otel/compatibility/prometheus_and_openmetrics/#metric-metadata-1
  */
-export function buildExpositionPlan(store: MetricStore, scopeLabels: boolean, targetInfo: boolean): ExpositionPlan {
+export function buildExpositionPlan(store: MetricsView, scopeLabels: boolean, targetInfo: boolean): ExpositionPlan {
   const families: FamilyPlan[] = [];
   const byName = new Map<string, FamilyPlan>();
   const occupied = new Map<string, string>();
@@ -142,10 +146,10 @@ export function buildExpositionPlan(store: MetricStore, scopeLabels: boolean, ta
   return { families, instrumentCount: instruments.length };
 }
 
-const plans = new WeakMap<MetricStore, (ExpositionPlan | undefined)[]>();
+const plans = new WeakMap<MetricsView, (ExpositionPlan | undefined)[]>();
 
 /** The cached plan for a store and option set, rebuilt when instruments were added. */
-export function expositionPlan(store: MetricStore, scopeLabels: boolean, targetInfo: boolean): ExpositionPlan {
+export function expositionPlan(store: MetricsView, scopeLabels: boolean, targetInfo: boolean): ExpositionPlan {
   let byOptions = plans.get(store);
   if (byOptions === undefined) {
     byOptions = [undefined, undefined, undefined, undefined];

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { diag } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import type { MetricStore } from '@otelkit/metrics';
+import type { MetricStore, MetricsView } from '@otelkit/metrics';
 import { createAccessGuard, type AccessGuard, type MetricsAuthOptions } from './auth.js';
 import { PrometheusConfigError } from './errors.js';
 import { acceptsGzip, contentTypeOf, negotiate, type ExpositionFormat } from './negotiate.js';
@@ -49,7 +49,7 @@ interface Collection {
 const DEFAULT_PATH = '/metrics';
 
 function validate(options: MetricsHandlerOptions): void {
-  if (options === null || typeof options !== 'object' || options.store === undefined || typeof options.store.observe !== 'function') {
+  if (options === null || typeof options !== 'object' || options.store === undefined || typeof options.store.collect !== 'function') {
     throw new PrometheusConfigError('store', 'must be a MetricStore, e.g. { store: meterProvider.store }');
   }
   const path = options.path ?? DEFAULT_PATH;
@@ -97,12 +97,17 @@ export function createMetricsHandler(options: MetricsHandlerOptions): MetricsHan
   const guard: AccessGuard | undefined = options.auth === undefined ? undefined : createAccessGuard(options.auth);
   let current: Collection | undefined;
 
-  const startCollection = (): Collection => {
+  const serialize = (view: MetricsView, format: ExpositionFormat): Buffer =>
+    format === 'openmetrics' ? serializeOpenMetricsBuffer(view, resource, serializeOptions) : serializeTextBuffer(view, resource, serializeOptions);
+
+  const startCollection = (format: ExpositionFormat): Collection => {
+    const bodies = new Map<ExpositionFormat, Body>();
     const observed = (async () => {
       if (resource?.asyncAttributesPending === true) await resource.waitForAsyncAttributes?.();
-      await store.observe(timeoutMs);
+      // One collection: callbacks, the format asked for first, then the exemplar cycle ends.
+      await store.collect((view) => bodies.set(format, { raw: serialize(view, format) }), { timeoutMs });
     })();
-    const c: Collection = { observed, bodies: new Map() };
+    const c: Collection = { observed, bodies };
     // The collection stays current until its observation round settles plus the microtasks that
     // serialize for the requests that joined it; a request arriving later starts a new round.
     observed.then(
@@ -113,15 +118,13 @@ export function createMetricsHandler(options: MetricsHandlerOptions): MetricsHan
   };
 
   const body = async (format: ExpositionFormat, wantGzip: boolean): Promise<Buffer> => {
-    const c = current ?? (current = startCollection());
+    const c = current ?? (current = startCollection(format));
     await c.observed;
     let b = c.bodies.get(format);
     if (b === undefined) {
-      const raw = format === 'openmetrics' ? serializeOpenMetricsBuffer(store, resource, serializeOptions) : serializeTextBuffer(store, resource, serializeOptions);
-      b = { raw };
+      // Another format of the same collection: read as the collection left the store.
+      b = { raw: store.read((view) => serialize(view, format)) };
       c.bodies.set(format, b);
-      // Counter exemplar sampling restarts once per collection, after the first serialization.
-      if (c.bodies.size === 1) store.endCycle();
     }
     if (!wantGzip) return b.raw;
     b.gzipped ??= gzip(b.raw);

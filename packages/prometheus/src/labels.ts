@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { WarnOnce, type AnyCell } from '@otelkit/metrics';
+import { WarnOnce } from '@otelkit/metrics';
 import { attributeNumber, escapeLabelValue } from './escape.js';
 import { HISTOGRAM_BUCKET_LABEL, prometheusLabelName, RENAMED_BUCKET_LABEL } from './naming.js';
 
@@ -10,11 +10,20 @@ export const expositionWarn = new WarnOnce('otelkit/prometheus');
 export const SCOPE_LABEL_NAMES: ReadonlySet<string> = new Set(['otel_scope_name', 'otel_scope_version', 'otel_scope_schema_url']);
 
 /**
- * First character of a cached label string whose attributes map onto a scope label name
- * (an attribute `otel.scope.name`): with scope labels on, such a series takes the slow path that
- * joins both values; the rest of the string is the attribute-only label list.
+ * The labels of a series whose attributes map onto a scope label name (an attribute
+ * `otel.scope.name`): with scope labels on, such a series takes the slow path that joins both
+ * values; without, `attributeLabels` is its label list.
  */
-export const SCOPE_COLLISION_MARK = '\u0000';
+export interface ScopeCollidingLabels {
+  readonly kind: 'scope-colliding';
+  readonly attributeLabels: string;
+}
+
+/**
+ * The escaped attribute label list of a series (no braces, no scope labels): a plain string in
+ * the common case, identical for both formats.
+ */
+export type AttributeLabels = string | ScopeCollidingLabels;
 
 /** A label before escaping: its Prometheus name, the original key (for ordering) and raw value. */
 export interface LabelPair {
@@ -120,15 +129,12 @@ export function joinPairs(pairs: readonly LabelPair[]): string {
 }
 
 /**
- * The cached, escaped attribute label list of a series (no braces, no scope labels), computed on
- * the series' first scrape and kept in `cell.exportCache`; identical for both formats.
+ * The escaped attribute label list of a series (no braces, no scope labels); the exposition
+ * writer computes it on the series' first scrape and keeps it (label-cache.ts).
  */
-export function cellLabels(cell: AnyCell, histogram: boolean, owner: string): string {
-  const cached = cell.exportCache;
-  if (cached !== undefined) return cached;
+export function attributeLabels(attrs: Attributes, histogram: boolean, owner: string): AttributeLabels {
   // Common case first: keys already sorted and already valid label names. Distinct keys that
   // each map to themselves cannot collide, so no pairs or grouping are needed.
-  const attrs = cell.attributes;
   let fast = '';
   let prev = '';
   let simple = true;
@@ -141,21 +147,10 @@ export function cellLabels(cell: AnyCell, histogram: boolean, owner: string): st
     prev = key;
     fast += (fast === '' ? '' : ',') + key + '="' + escapeLabelValue(typeof v === 'string' ? v : attributeValueString(v)) + '"';
   }
-  if (simple) {
-    fast = wellFormed(fast);
-    cell.exportCache = fast;
-    return fast;
-  }
+  if (simple) return wellFormed(fast);
   const pairs = attributePairs(attrs, histogram, owner);
-  let s = joinPairs(pairs);
-  for (const p of pairs) {
-    if (SCOPE_LABEL_NAMES.has(p.name)) {
-      s = SCOPE_COLLISION_MARK + s;
-      break;
-    }
-  }
-  s = wellFormed(s);
-  cell.exportCache = s;
+  const s = wellFormed(joinPairs(pairs));
+  for (const p of pairs) if (SCOPE_LABEL_NAMES.has(p.name)) return { kind: 'scope-colliding', attributeLabels: s };
   return s;
 }
 
@@ -180,6 +175,6 @@ export function scopePairs(scope: { name: string; version?: string; schemaUrl?: 
 }
 
 /** Slow path for a series whose attributes collide with scope labels: one label list with joined values. */
-export function mergedScopeLabels(cell: AnyCell, histogram: boolean, scope: readonly LabelPair[], owner: string): string {
-  return joinPairs([...attributePairs(cell.attributes, histogram, owner), ...scope]);
+export function mergedScopeLabels(attrs: Attributes, histogram: boolean, scope: readonly LabelPair[], owner: string): string {
+  return joinPairs([...attributePairs(attrs, histogram, owner), ...scope]);
 }

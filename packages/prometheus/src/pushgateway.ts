@@ -199,8 +199,9 @@ export class PushgatewayPusher {
     const headers: Record<string, string> = { ...this.#headers };
     let body: Buffer = Buffer.alloc(0);
     if (method !== 'DELETE') {
-      this.#options.store.observeSync();
-      body = Buffer.from(serializeText(this.#options.store, this.#options.resource), 'utf8');
+      // Text 0.0.4 carries no exemplars: the sampling cycle stays open for the exports that do.
+      const { result } = this.#options.store.collectSync((view) => serializeText(view, this.#options.resource), { exportsExemplars: false });
+      body = Buffer.from(result, 'utf8');
       if (this.#options.gzip) {
         body = gzipSync(body);
         headers['content-encoding'] = 'gzip';
@@ -236,8 +237,10 @@ export class PushgatewayPusher {
       let body: Buffer | undefined;
       const headers: Record<string, string> = { ...this.#headers };
       if (withBody) {
-        await this.#options.store.observe(this.#timeoutMs);
-        const text = serializeText(this.#options.store, this.#options.resource);
+        const { result: text } = await this.#options.store.collect((view) => serializeText(view, this.#options.resource), {
+          timeoutMs: this.#timeoutMs,
+          exportsExemplars: false,
+        });
         body = Buffer.from(text, 'utf8');
         if (this.#options.gzip) {
           body = await gzip(body);

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import type { MetricStore } from '@otelkit/metrics';
+import type { MetricStore, MetricsView } from '@otelkit/metrics';
 import { parseOpenMetricsStrict, promtoolCheckMetrics } from '@otelkit/testkit';
 import { serializeOpenMetrics, serializeText, type SerializeOptions } from '../src/index.js';
 
 export type Format = 'text' | 'openmetrics';
 export const FORMATS: readonly Format[] = ['text', 'openmetrics'];
 
-export function serialize(format: Format, store: MetricStore, resource?: Resource, options?: SerializeOptions): string {
+export function serialize(format: Format, store: MetricsView, resource?: Resource, options?: SerializeOptions): string {
   return format === 'text' ? serializeText(store, resource, options) : serializeOpenMetrics(store, resource, options);
 }
 
@@ -27,11 +27,9 @@ export function validate(format: Format, out: string): ReturnType<typeof parseOp
   return parseOpenMetricsStrict(out);
 }
 
-/** Observes, serializes, validates and ends the cycle, like a scrape. */
+/** One collection around the serializer (callbacks, serialize, end of the exemplar cycle), then validates: a scrape. */
 export async function scrape(format: Format, store: MetricStore, resource?: Resource, options?: SerializeOptions): Promise<string> {
-  await store.observe();
-  const out = serialize(format, store, resource, options);
-  store.endCycle();
+  const { result: out } = await store.collect((view) => serialize(format, view, resource, options));
   validate(format, out);
   return out;
 }

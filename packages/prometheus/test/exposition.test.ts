@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { resourceFromAttributes, emptyResource } from '@opentelemetry/resources';
 import { MeterProvider, type GaugeCell, type HistogramCell } from '@otelkit/metrics';
+import { labelCacheOf } from '../src/label-cache.js';
 import { FORMATS, metaLines, samples, scrape, serialize, validate, withDiag } from './exposition-support.js';
 
 // Rules both formats share (EXPOSITION.md "Both formats"), run once per format.
@@ -274,16 +275,39 @@ for (const format of FORMATS) {
       expect(samples(second).map((s) => [s.labels.pool, s.value])).to.deep.equal([['a', '2']]);
     });
 
-    it('caches the escaped label string in cell.exportCache on the first scrape and reuses it', async () => {
+    it("caches the escaped label string in the instrument's label cache on the first scrape and reuses it", async () => {
       const mp = new MeterProvider({ exemplarFilter: 'always_off' });
       const h = mp.getMeter('cache').createHistogram('cached', { description: 'C', advice: { explicitBucketBoundaries: [1] } });
       const cell = h.bind({ 'a.b': 'x"y' }) as unknown as HistogramCell;
       cell.record(2);
-      expect(cell.exportCache).to.equal(undefined);
+      const cache = labelCacheOf(h.storage);
+      expect(cache.labels[0]).to.equal(undefined);
       await scrape(format, mp.store);
-      expect(cell.exportCache).to.equal('a_b="x\\"y"');
-      cell.exportCache = 'a_b="from-cache"';
+      expect(cache.labels[0]).to.equal('a_b="x\\"y"');
+      cache.labels[0] = 'a_b="from-cache"';
       expect(samples(serialize(format, mp.store))[0]!.labels.a_b).to.equal('from-cache');
+    });
+
+    it('keeps each series\' cached labels across new series, new instruments and skipped observable series', async () => {
+      const mp = new MeterProvider({ exemplarFilter: 'always_off' });
+      const m = mp.getMeter('cache');
+      const c = m.createCounter('grow', { description: 'G' });
+      let round = 0;
+      m.createObservableGauge('seen', { description: 'S' }).addCallback((r) => {
+        round++;
+        if (round % 2 === 1) r.observe(round, { k: 'odd' });
+        r.observe(round, { k: 'every' });
+      });
+      const expected: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        c.add(i, { n: String(i) });
+        expected.push(`grow_total{n="${i}"}`);
+        if (i === 20) m.createCounter('late', { description: 'L' }).add(1, { x: 'y' });
+        const out = await scrape(format, mp.store, undefined, { scopeLabels: false });
+        const lines = samples(out).map((s) => `${s.name}{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`);
+        expect(lines.filter((l) => l.startsWith('grow_total'))).to.deep.equal(expected);
+        expect(lines.filter((l) => l.startsWith('seen'))).to.deep.equal(round % 2 === 1 ? ['seen{k="odd"}', 'seen{k="every"}'] : ['seen{k="every"}']);
+      }
     });
   });
 }

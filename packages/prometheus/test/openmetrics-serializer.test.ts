@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { MeterProvider, type HistogramCell, type SumCell } from '@otelkit/metrics';
+import { MeterProvider } from '@otelkit/metrics';
 import { OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics, serializeOpenMetricsBuffer } from '../src/index.js';
 import { metaLines, samples, scrape, validate } from './exposition-support.js';
 
@@ -121,8 +121,7 @@ describe('OpenMetrics 1.0 serializer', () => {
     });
     // A corrupted slot (a value recorded under other boundaries, say) must not reach Prometheus,
     // which would reject the whole scrape.
-    const cell = h.storage.cells[0] as HistogramCell;
-    cell.exValues![1] = 25;
+    h.storage.cells[0]!.exemplars!.values[1] = 25;
     const out = await scrape('openmetrics', mp.store);
     expect(samples(out).filter((s) => s.exemplar !== undefined).map((s) => s.labels.le)).to.deep.equal(['10.0']);
   });
@@ -131,7 +130,7 @@ describe('OpenMetrics 1.0 serializer', () => {
     const mp = new MeterProvider();
     const c = mp.getMeter('ex').createCounter('quiet', { description: 'Q' });
     context.with(sampled, () => c.add(1));
-    expect((c.storage.cells[0] as SumCell).exContext).not.to.equal(undefined);
+    expect(c.storage.cells[0]!.exemplar).not.to.equal(undefined);
     const out = await scrape('openmetrics', mp.store, undefined, { exemplars: false });
     expect(out).not.to.include(' # ');
   });

@@ -28,7 +28,7 @@ describe('text 0.0.4 serializer', () => {
       c.add(1, { shop: 'a' });
       h.record(0.5, { shop: 'a' });
     });
-    expect((c.storage.cells[0] as { exContext?: unknown }).exContext).not.to.equal(undefined);
+    expect(c.storage.cells[0]!.exemplar).not.to.equal(undefined);
     const out = await scrape('text', mp.store);
     expect(out).not.to.include(' # ');
     expect(out).not.to.include('trace_id');

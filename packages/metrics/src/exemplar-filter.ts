@@ -1,8 +1,6 @@
 import { ROOT_CONTEXT, trace, TraceFlags, type Context, type ContextManager, type SpanContext } from '@opentelemetry/api';
-import type { Exemplar, ExemplarFilter } from './types.js';
+import type { ExemplarFilter } from './types.js';
 
-const INVALID_TRACE_ID = '00000000000000000000000000000000';
-const INVALID_SPAN_ID = '0000000000000000';
 const NO_SPAN: SpanContext = Object.freeze({ traceId: '', spanId: '', traceFlags: 0 });
 
 /**
@@ -22,8 +20,9 @@ function activeContext(): Context {
 
 /**
  * The span context an exemplar should carry for a measurement made now, or undefined when the
- * filter says "no exemplar". Validity of the ids is checked at collection time, not here: the
- * record path only reads the active span and its sampled flag.
+ * filter says "no exemplar". Validity of the ids is checked when exemplars are read
+ * (exemplar-reservoir.ts, span-ids.ts), not here: the record path only reads the active span and
+ * its sampled flag.
  * https://opentelemetry.io/docs/specs/otel/metrics/sdk/#exemplarfilter
  */
 export function traceBasedContext(): SpanContext | undefined {
@@ -50,26 +49,4 @@ export function samplerFor(filter: ExemplarFilter): ExemplarSampler | undefined 
     default:
       return traceBasedContext;
   }
-}
-
-const HEX32 = /^[0-9a-f]{32}$/;
-const HEX16 = /^[0-9a-f]{16}$/;
-
-/**
- * Builds the exported exemplar from a stored slot. Invalid span contexts (all-zero or malformed
- * ids, as a buggy propagator may produce) lose their ids rather than corrupt the exposition.
- */
-export function toExemplar(value: number, timeMs: number, sc: SpanContext): Exemplar {
-  let traceId = sc.traceId;
-  let spanId = sc.spanId;
-  if (
-    traceId === INVALID_TRACE_ID ||
-    spanId === INVALID_SPAN_ID ||
-    !HEX32.test(traceId) ||
-    !HEX16.test(spanId)
-  ) {
-    traceId = '';
-    spanId = '';
-  }
-  return { value, timeMs, traceId, spanId, filteredAttributes: {} };
 }
