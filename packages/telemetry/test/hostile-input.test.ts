@@ -284,7 +284,10 @@ describe('hostile input at volume: seeded operations against the API and /metric
 
   describe('a real Prometheus scrapes the endpoint while hostile operations continue', () => {
     before(async () => {
-      prom = await startPrometheus({ targets: [new URL(result.url).host], scrapeIntervalSeconds: 1 });
+      // A 2 s interval (1.8 s scrape timeout): the test is about scrapes that parse and add up, and
+      // on 2 loaded cores a scrape during the churn took up to 1.4 s (the 1 s interval's 0.9 s
+      // timeout turned that into `up == 0`, a latency artefact, not a corrupted exposition).
+      prom = await startPrometheus({ targets: [new URL(result.url).host], scrapeIntervalSeconds: 2 });
       await prom.waitForTargetsUp(30_000);
     });
 
@@ -292,7 +295,7 @@ describe('hostile input at volume: seeded operations against the API and /metric
       const churn = (await ask('churn 5000', 'CHURNED', 30_000)) as { ops: number; escaped: number };
       expect(churn.ops).to.be.above(1000);
       // Two more scrapes after the churn, so every state of it was scraped.
-      await new Promise((r) => setTimeout(r, 2500));
+      await new Promise((r) => setTimeout(r, 4500));
       const window = '30s';
       // `up{otel_scope_name=""}`: the scrape's own up — a hostile instrument is named "up" too.
       const up = await prom!.query(`min_over_time(up{otel_scope_name=""}[${window}])`);
