@@ -1,6 +1,7 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { MeterProvider } from '@otelkit/metrics';
+import type { GlobalOwnership } from './coexistence.js';
 import { registerTracing } from './tracing.js';
 
 /** Undoes {@link registerGlobals}. */
@@ -11,21 +12,19 @@ export interface Globals {
 /**
  * Registers the global MeterProvider and TracerProvider. The context manager and propagator are
  * registered (by registerTracing()) only when nobody registered one before — a second
- * registration is a diag error — and released only when they are ours: an application's own
- * stay, and a later initTelemetry() logs no "duplicate registration" errors.
+ * registration is a diag error. Each global is released only when it is ours (`owns`, from
+ * inspectCoexistence()): an application's or NodeSDK's own stay registered after shutdown(), and
+ * a later initTelemetry() logs no "duplicate registration" errors.
  */
-export function registerGlobals(meterProvider: MeterProvider, tracerProvider: TracerProvider): Globals {
+export function registerGlobals(meterProvider: MeterProvider, tracerProvider: TracerProvider, owns: GlobalOwnership): Globals {
   metrics.setGlobalMeterProvider(meterProvider);
-  const apiGlobals = (globalThis as unknown as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for('opentelemetry.js.api.1')];
-  const ownsContext = apiGlobals?.context === undefined;
-  const ownsPropagation = apiGlobals?.propagation === undefined;
-  registerTracing(tracerProvider, { context: ownsContext, propagation: ownsPropagation });
+  registerTracing(tracerProvider, { context: owns.context, propagation: owns.propagation });
   return {
     release: () => {
-      metrics.disable();
-      trace.disable();
-      if (ownsContext) context.disable();
-      if (ownsPropagation) propagation.disable();
+      if (owns.metrics) metrics.disable();
+      if (owns.trace) trace.disable();
+      if (owns.context) context.disable();
+      if (owns.propagation) propagation.disable();
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { ExporterHealthInput } from '@otelkit/meters';
 import type { ExporterHealth } from '@otelkit/otlp';
 import type { PushgatewayHealth } from '@otelkit/prometheus';
+import type { CoexistenceFinding } from './coexistence.js';
 import type { PrometheusEndpointHealth, TelemetryComponent } from './components/component.js';
 
 export interface HealthReport {
-  /** `ok`: every configured exporter works; `degraded`: one failed; `disabled`: OTEL_SDK_DISABLED. */
+  /** `ok`: every configured exporter works; `degraded`: one failed, or `coexistence` is not empty; `disabled`: OTEL_SDK_DISABLED. */
   readonly status: 'ok' | 'degraded' | 'disabled' | 'shutdown';
   readonly serviceName: string;
   readonly serviceInstanceId: string;
@@ -16,6 +17,8 @@ export interface HealthReport {
   readonly pushgateway?: PushgatewayHealth;
   /** Malformed environment values that were ignored. */
   readonly configWarnings: readonly string[];
+  /** Other OpenTelemetry setups found at startup (providers already registered, a second API copy); any makes `status` 'degraded'. */
+  readonly coexistence: readonly CoexistenceFinding[];
 }
 
 /** What health() knows besides the components. */
@@ -26,6 +29,7 @@ export interface HealthBase {
   readonly startTimeMs: number;
   readonly series: number;
   readonly configWarnings: readonly string[];
+  readonly coexistence: readonly CoexistenceFinding[];
 }
 
 /** `health()`: each component's report in its place (see ComponentHealth), status from all of them. */
@@ -33,7 +37,7 @@ export function healthReport(components: readonly TelemetryComponent[], base: He
   let prometheus: PrometheusEndpointHealth = { state: 'disabled' };
   let pushgateway: PushgatewayHealth | undefined;
   const exporters: Record<string, ExporterHealth> = {};
-  let failing = false;
+  let failing = base.coexistence.length > 0;
   for (const c of components) {
     const h = c.health();
     if (h.kind === 'none') continue;
@@ -52,6 +56,7 @@ export function healthReport(components: readonly TelemetryComponent[], base: He
     exporters,
     ...(pushgateway ? { pushgateway } : {}),
     configWarnings: base.configWarnings,
+    coexistence: base.coexistence,
   };
 }
 

@@ -15,6 +15,7 @@ import { resolveConfig, type ResolvedConfig } from './config.js';
 import { FlushError } from './errors.js';
 import { installExitHooks, type ExitHooks } from './exit-hooks.js';
 import { reportFinal, sendSync } from './final-export.js';
+import { inspectCoexistence } from './coexistence.js';
 import { registerGlobals } from './globals.js';
 import { healthReport, snapshotExporters, type HealthReport } from './health-report.js';
 import type { TelemetryOptions } from './options.js';
@@ -112,11 +113,14 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
   const components = buildComponents(ctx, prometheus);
 
   // 4. Hooks: globals, runtime metrics, instrumentations, exit hooks.
-  const globals = registerGlobals(meterProvider, tracing.provider);
+  // Globals already registered (or a second API copy): one startup warning and health() findings;
+  // otelkit registers, and releases at shutdown, only the globals that are free.
+  const { findings: coexistence, owns } = inspectCoexistence();
+  const globals = registerGlobals(meterProvider, tracing.provider, owns);
   const runtime = cfg.runtimeMetrics ? enableRuntimeMetrics(meterProvider) : undefined;
   const instrumentations = options.instrumentations ?? [];
   const unregisterInstrumentations =
-    instrumentations.length > 0 ? registerInstrumentations({ instrumentations, meterProvider, tracerProvider: tracing.provider }) : undefined;
+    instrumentations.length > 0 ? registerInstrumentations({ instrumentations, meterProvider, tracerProvider: owns.trace ? tracing.provider : undefined }) : undefined;
   let hooks: ExitHooks | undefined;
   let shutdownDone: Promise<void> | undefined;
   const each = (op: 'forceFlush' | 'shutdown', timeout: number) =>
@@ -159,6 +163,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
         startTimeMs,
         series: meterProvider.store.seriesCount,
         configWarnings: cfg.warnings,
+        coexistence,
       }),
     snapshot: () => buildSnapshot(meterProvider.store, { startTimeMs, exporters: snapshotExporters(components) }),
   };
