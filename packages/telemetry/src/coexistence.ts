@@ -85,7 +85,8 @@ export function apiCanRead(reader: string, registered: string): boolean {
 
 const nameOf = (o: unknown): string => {
   const n = (o as { constructor?: { name?: unknown } } | null | undefined)?.constructor?.name;
-  return typeof n === 'string' && n !== '' && n !== 'Object' ? n : 'an object';
+  // Bundled builds rename classes (`var TracerProvider$1 = class …` in sdk-trace 3.1 dist).
+  return typeof n === 'string' && n !== '' && n !== 'Object' ? n.replace(/\$\d+$/, '') : 'an object';
 };
 
 /** The API registers a ProxyTracerProvider; the provider the app gave it is its delegate. */

@@ -91,6 +91,12 @@ describe('coexistence: detectCoexistence()', () => {
     expect(detectCoexistence({ registry: undefined, own: undefined, app: undefined }).findings).to.deep.equal([]);
   });
 
+  it('names classes as written, without the `$1` suffix of bundled builds', () => {
+    const Renamed = { ['TracerProvider$1']: class {} }['TracerProvider$1']!;
+    const r = detectCoexistence({ registry: { version: '1.10.0', trace: new ProxyTracerProvider(new Renamed()) }, own, app: own });
+    expect(r.findings[0]!.found).to.equal('a TracerProvider (TracerProvider) is already registered');
+  });
+
   it('hostile registry contents never throw', () => {
     const throwing = { fields: () => { throw new Error('boom'); } };
     const r = detectCoexistence({ registry: { version: 7 as unknown as string, trace: Object.create(null), propagation: throwing }, own, app: own });
