@@ -105,6 +105,7 @@ describe('consumer: the packed packages in fresh applications outside the monore
   });
   after(async () => {
     await receiver?.stop();
+    progress('stopped the OTLP receiver');
     if (root !== undefined && process.env.OTELKIT_CONSUMER_KEEP !== '1') rmSync(root, { recursive: true, force: true });
     progress('removed the apps; done');
   });
