@@ -30,6 +30,12 @@ export interface CoexistenceFinding {
   readonly effect: string;
   /** What to change to get rid of the finding. */
   readonly fix: string;
+  /**
+   * True when part of otelkit is not in effect because of it (health() is then 'degraded'); false
+   * for a context manager or propagator otelkit can use as its own (AsyncLocalStorage-based,
+   * W3C traceparent), which are reported but change nothing.
+   */
+  readonly degrades: boolean;
 }
 
 /** One copy of `@opentelemetry/api`: its version and package directory (when known). */
@@ -95,15 +101,19 @@ function tracerProviderName(proxy: unknown): string {
   return nameOf(typeof getDelegate === 'function' ? getDelegate.call(proxy) : proxy);
 }
 
-function propagatorName(p: unknown): string {
+function propagatorFields(p: unknown): string[] {
   const fields = (p as { fields?: () => unknown } | null)?.fields;
-  let list: unknown;
   try {
-    list = typeof fields === 'function' ? fields.call(p) : undefined;
+    const list: unknown = typeof fields === 'function' ? fields.call(p) : undefined;
+    return Array.isArray(list) ? list.map(String) : [];
   } catch {
-    list = undefined;
+    return [];
   }
-  return Array.isArray(list) && list.length > 0 ? `${nameOf(p)}: ${list.join(', ')}` : nameOf(p);
+}
+
+function propagatorName(p: unknown): string {
+  const list = propagatorFields(p);
+  return list.length > 0 ? `${nameOf(p)}: ${list.join(', ')}` : nameOf(p);
 }
 
 /**
@@ -122,6 +132,7 @@ export function detectCoexistence(input: CoexistenceInput): CoexistenceReport {
       effect:
         'the API refuses registrations from another version: otelkit registers no global MeterProvider, TracerProvider, context manager or propagator; the application\'s own API calls do not reach otelkit (its metrics.getMeter() instruments are missing from /metrics, no active span, no exemplars); instruments from tel.meter() are still exported',
       fix: SINGLE_API,
+      degrades: true,
     });
   }
   if (app !== undefined && own !== undefined && app.version !== own.version) {
@@ -135,6 +146,7 @@ export function detectCoexistence(input: CoexistenceInput): CoexistenceReport {
         ? 'it works only as long as otelkit registers first: anything the application registers through its copy before initTelemetry() (diag.setLogger, a provider) makes the API refuse otelkit\'s registrations'
         : `@opentelemetry/api ${app.version} ignores globals registered by ${own.version}: the application's metrics.getMeter() instruments are no-ops (missing from /metrics), trace.getActiveSpan() is undefined, instrumentations loaded through the application's copy produce nothing`,
       fix: SINGLE_API,
+      degrades: true,
     });
   }
   const taken = (key: string): boolean => registry !== undefined && registry[key] !== undefined && registry[key] !== null;
@@ -145,6 +157,7 @@ export function detectCoexistence(input: CoexistenceInput): CoexistenceReport {
       effect:
         'it keeps owning traces: spans of trace.getTracer() and of the instrumentations passed to initTelemetry() go to it and its exporters, and exemplars carry their ids; otelkit\'s trace exporters only get spans from tel.tracer()',
       fix: 'intended split (the other SDK owns traces, otelkit owns metrics): nothing to change — see the README, "Coexisting with NodeSDK"; for otelkit to own traces, do not register another TracerProvider (NodeSDK: do not start it, or start otelkit alone)',
+      degrades: true,
     });
   }
   if (taken('metrics')) {
@@ -154,22 +167,30 @@ export function detectCoexistence(input: CoexistenceInput): CoexistenceReport {
       effect:
         'otelkit cannot become the global MeterProvider: metrics.getMeter() instruments (the application\'s, and those of instrumentations not passed to initTelemetry()) go to the existing provider, not to otelkit\'s /metrics or OTLP export; instruments from tel.meter() and instrumentations passed to initTelemetry() are exported by otelkit',
       fix: 'let one SDK own metrics: configure the other one without metric readers (NodeSDK: no metricReader/metricReaders option and OTEL_METRICS_EXPORTER=none), or call initTelemetry() first',
+      degrades: true,
     });
   }
   if (taken('context')) {
+    const name = nameOf(registry!.context);
     findings.push({
       kind: 'context-manager',
-      found: `a context manager (${nameOf(registry!.context)}) is already registered`,
+      found: `a context manager (${name}) is already registered`,
       effect: 'otelkit uses it (active spans and exemplars depend on it) and leaves it registered at shutdown',
       fix: 'nothing to change when it is an AsyncLocalStorageContextManager (NodeSDK\'s); otherwise register none before initTelemetry() and otelkit registers one',
+      // The async-hooks managers follow async calls as otelkit's own would; any other one may
+      // lose the active span across an await, and with it the exemplars.
+      degrades: !/^AsyncLocalStorageContextManager$|^AsyncHooksContextManager$/.test(name),
     });
   }
   if (taken('propagation')) {
+    const w3c = propagatorFields(registry!.propagation).includes('traceparent');
     findings.push({
       kind: 'propagator',
       found: `a propagator (${propagatorName(registry!.propagation)}) is already registered`,
       effect: 'otelkit uses it to read and write trace context on requests and leaves it registered at shutdown',
       fix: 'nothing to change when it handles W3C traceparent; otherwise register none before initTelemetry() and otelkit registers the W3C trace-context and baggage propagators',
+      // Without traceparent, incoming requests start new traces instead of continuing theirs.
+      degrades: !w3c,
     });
   }
   return {
@@ -186,7 +207,8 @@ export function detectCoexistence(input: CoexistenceInput): CoexistenceReport {
 /** The one startup warning: every finding with its effect and fix. */
 export function formatCoexistenceWarning(findings: readonly CoexistenceFinding[]): string {
   const lines = findings.map((f) => `  - ${f.kind}: ${f.found}. Effect: ${f.effect}. Fix: ${f.fix}.`);
-  return `otelkit: initTelemetry() found another OpenTelemetry setup in this process (health().coexistence lists it; health() is 'degraded'):\n${lines.join('\n')}`;
+  const status = findings.some((f) => f.degrades) ? "health() is 'degraded'" : 'nothing otelkit does is affected';
+  return `otelkit: initTelemetry() found another OpenTelemetry setup in this process (health().coexistence lists it; ${status}):\n${lines.join('\n')}`;
 }
 
 /** The package directory holding `file`: the first ancestor with a package.json named `name`. */

@@ -5,7 +5,7 @@ import type { CoexistenceFinding } from './coexistence.js';
 import type { PrometheusEndpointHealth, TelemetryComponent } from './components/component.js';
 
 export interface HealthReport {
-  /** `ok`: every configured exporter works; `degraded`: one failed, or `coexistence` is not empty; `disabled`: OTEL_SDK_DISABLED. */
+  /** `ok`: every configured exporter works; `degraded`: one failed, or a `coexistence` finding degrades; `disabled`: OTEL_SDK_DISABLED. */
   readonly status: 'ok' | 'degraded' | 'disabled' | 'shutdown';
   readonly serviceName: string;
   readonly serviceInstanceId: string;
@@ -17,7 +17,7 @@ export interface HealthReport {
   readonly pushgateway?: PushgatewayHealth;
   /** Malformed environment values that were ignored. */
   readonly configWarnings: readonly string[];
-  /** Other OpenTelemetry setups found at startup (providers already registered, a second API copy); any makes `status` 'degraded'. */
+  /** Other OpenTelemetry setups found at startup (providers already registered, a second API copy); one with `degrades` makes `status` 'degraded'. */
   readonly coexistence: readonly CoexistenceFinding[];
 }
 
@@ -37,7 +37,7 @@ export function healthReport(components: readonly TelemetryComponent[], base: He
   let prometheus: PrometheusEndpointHealth = { state: 'disabled' };
   let pushgateway: PushgatewayHealth | undefined;
   const exporters: Record<string, ExporterHealth> = {};
-  let failing = base.coexistence.length > 0;
+  let failing = base.coexistence.some((f) => f.degrades);
   for (const c of components) {
     const h = c.health();
     if (h.kind === 'none') continue;

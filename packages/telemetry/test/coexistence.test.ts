@@ -48,6 +48,22 @@ describe('coexistence: detectCoexistence()', () => {
     expect(r.findings[2]!.found).to.contain('CompositePropagator: traceparent, tracestate, baggage');
     expect(r.owns).to.deep.equal({ metrics: true, trace: false, context: false, propagation: false });
     for (const f of r.findings) expect(f.fix).to.be.a('string').and.not.equal('');
+    // Only the TracerProvider takes something away from otelkit; the other two work as its own.
+    expect(r.findings.map((f) => f.degrades)).to.deep.equal([true, false, false]);
+  });
+
+  it('a context manager that is not async-hooks based, a propagator without traceparent: both degrade', () => {
+    class StackContextManager {}
+    class B3Propagator {
+      fields(): string[] {
+        return ['b3'];
+      }
+    }
+    const r = detectCoexistence({ registry: { version: '1.10.0', context: new StackContextManager(), propagation: new B3Propagator() }, own, app: own });
+    expect(r.findings.map((f) => [f.kind, f.degrades])).to.deep.equal([
+      ['context-manager', true],
+      ['propagator', true],
+    ]);
   });
 
   it('a MeterProvider already registered: says otelkit cannot own the global meter provider and that tel.meter() still works', () => {
@@ -129,6 +145,12 @@ describe('coexistence: formatCoexistenceWarning()', () => {
     expect(text).to.contain('tracer-provider: a TracerProvider (NodeTracerProvider) is already registered');
     expect(text).to.contain('meter-provider: a MeterProvider (MeterProvider)');
     expect(text.match(/Fix:/g)).to.have.length(2);
+    expect(text).to.contain("health() is 'degraded'");
+  });
+
+  it('says when nothing otelkit does is affected', () => {
+    const r = detectCoexistence({ registry: { version: '1.10.0', context: new AsyncLocalStorageContextManager() }, own, app: own });
+    expect(formatCoexistenceWarning(r.findings)).to.contain('nothing otelkit does is affected');
   });
 });
 

@@ -41,7 +41,7 @@ interface AppRun {
   readonly families: ReturnType<typeof parseOpenMetricsStrict>;
   readonly health: {
     status: string;
-    coexistence: { kind: string; found: string; effect: string; fix: string }[];
+    coexistence: { kind: string; found: string; effect: string; fix: string; degrades: boolean }[];
   };
   readonly exitCode: number | null;
   readonly stderr: string;
@@ -231,11 +231,13 @@ describe('consumer: the packed packages in fresh applications outside the monore
       process.stderr.write(`  [consumer] the warning the nodesdk app printed:\n${result.stderr.split('\n').filter((l) => /OTELKIT_COEXISTENCE|^\s+- /.test(l)).join('\n')}\n`);
     });
 
-    it('health() is degraded with the findings (tracer-provider first)', () => {
+    it('health() is degraded with the findings: the TracerProvider degrades; NodeSDK\'s context manager and propagator do not', () => {
       expect(result.health.status).to.equal('degraded');
-      const kinds = result.health.coexistence.map((f) => f.kind);
-      expect(kinds).to.include('tracer-provider');
-      expect(kinds).to.not.include('meter-provider');
+      expect(result.health.coexistence.map((f) => [f.kind, f.degrades])).to.deep.equal([
+        ['tracer-provider', true],
+        ['context-manager', false],
+        ['propagator', false],
+      ]);
       for (const f of result.health.coexistence) expect(f.fix).to.be.a('string').and.not.equal('');
     });
 

@@ -98,3 +98,27 @@ describe('coexistence: an application TracerProvider owns traces, otelkit owns m
     for (const e of exemplars) expect(appSpanIds.has(e.labels.span_id!), `exemplar span ${e.labels.span_id} comes from the application's provider`).to.equal(true);
   });
 });
+
+describe('coexistence: an application AsyncLocalStorage context manager alone', () => {
+  it('is reported (one warning, in health().coexistence) but health() stays ok: otelkit uses it as its own', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => {
+      if ((w as { code?: string }).code === 'OTELKIT_COEXISTENCE') warnings.push(w);
+    };
+    process.on('warning', onWarning);
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    try {
+      const tel = initTelemetry({ serviceName: 'own-context', env: {}, runtimeMetrics: false, shutdownHooks: false, prometheus: false });
+      await new Promise((r) => setImmediate(r));
+      const h = tel.health();
+      await tel.shutdown();
+      expect(h.status).to.equal('ok');
+      expect(h.coexistence.map((f) => [f.kind, f.degrades])).to.deep.equal([['context-manager', false]]);
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]!.message).to.contain('nothing otelkit does is affected');
+    } finally {
+      process.off('warning', onWarning);
+      context.disable();
+    }
+  });
+});
