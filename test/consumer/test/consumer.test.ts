@@ -110,13 +110,12 @@ describe('consumer: the packed packages in fresh applications outside the monore
     progress('removed the apps; done');
   });
 
-  it('every tarball holds its dist and package.json', async () => {
+  it('every tarball holds its dist JS and types, README and LICENSE, and no build info or source maps', async () => {
     for (const [name, file] of Object.entries(tarballs)) {
       const r = await run('tar', ['-tzf', file], root, 30_000);
-      const files = r.stdout.split('\n');
-      expect(files, name).to.include('package/package.json');
-      expect(files, name).to.include('package/dist/index.js');
-      expect(files, name).to.include('package/dist/index.d.ts');
+      const files = r.stdout.split('\n').filter((f) => f !== '');
+      expect(files, name).to.include.members(['package/package.json', 'package/dist/index.js', 'package/dist/index.d.ts', 'package/README.md', 'package/LICENSE']);
+      expect(files.filter((f) => /tsbuildinfo|\.map$/.test(f)), name).to.deep.equal([]);
     }
   });
 
