@@ -69,11 +69,20 @@ function npmCommand(): { command: string; prefix: string[] } {
 }
 const npm = npmCommand();
 
-/** Environment for npm and the apps: none of the monorepo's npm settings leak in. */
+const NPM_NETWORK_CONFIG = /^npm_config_(registry|cache|cafile|ca|proxy|https_proxy|noproxy|strict_ssl)$/i;
+
+/**
+ * Environment for npm and the apps: none of the monorepo's npm settings leak in. (Under turbo,
+ * test/consumer/turbo.json passes the CA and proxy variables through: without them npm falls back
+ * to its cache only after TLS retries, ~70 s per install on a machine with a custom CA.)
+ */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_/i.test(k) || k.startsWith('OTEL_') || k === 'INIT_CWD' || k === 'NODE_OPTIONS') continue;
+    // npm's run-script variables (npm_package_*, npm_config_local_prefix = the monorepo, …) would
+    // tie the install to the monorepo; the network settings a machine needs for the registry stay.
+    if (/^npm_/i.test(k) && !NPM_NETWORK_CONFIG.test(k)) continue;
+    if (k.startsWith('OTEL_') || k === 'INIT_CWD' || k === 'NODE_OPTIONS') continue;
     env[k] = v;
   }
   // The Node under test first on PATH, so npm's lifecycle scripts and `#!/usr/bin/env node` use it.
