@@ -5,7 +5,7 @@ import { ValueType } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { startCollector, tempDir, waitFor, type RunningCollector } from '@otelkit/testkit';
+import { otlpToFileCollectorConfig, type RunningCollector, startCollector, tempDir, waitFor } from '@otelkit/testkit';
 import { grpcTransport, OTLPMetricExporter, type OtlpCompression } from '../src/index.js';
 import { everyKind, SPAN_ID, SPAN_ID_2, TRACE_ID, TRACE_ID_2 } from './fixtures.js';
 
@@ -13,32 +13,7 @@ import { everyKind, SPAN_ID, SPAN_ID_2, TRACE_ID, TRACE_ID_2 } from './fixtures.
 // a file exporter for metrics: each request it receives is written back as one OTLP/JSON line,
 // so the test reads exactly what the collector decoded. health_check is what startCollector()
 // waits on; the variables are the ones it fills with free loopback ports.
-const CONFIG = `
-extensions:
-  health_check:
-    endpoint: \${env:OTELKIT_HEALTH_ENDPOINT}
-receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: \${env:OTELKIT_OTLP_GRPC_ENDPOINT}
-      http:
-        endpoint: \${env:OTELKIT_OTLP_HTTP_ENDPOINT}
-exporters:
-  file/metrics:
-    path: \${env:OTELKIT_TRACES_FILE}
-    format: json
-    flush_interval: 100ms
-service:
-  extensions: [health_check]
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [file/metrics]
-  telemetry:
-    metrics:
-      level: none
-`;
+const CONFIG = otlpToFileCollectorConfig(['grpc', 'http']);
 
 const T0: [number, number] = [1_700_000_000, 1];
 const T1: [number, number] = [1_700_000_100, 999_999_999];

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { startCollector, tempDir, waitFor, type RunningCollector } from '@otelkit/testkit';
+import { otlpToFileCollectorConfig, type RunningCollector, startCollector, tempDir, waitFor } from '@otelkit/testkit';
 import { GrpcStatus, GrpcTransport, encodeMetricsProtobuf, type GrpcPreparedRequest } from '../src/index.js';
 import { everyKind, SPAN_ID, TRACE_ID } from './fixtures.js';
 import { GRPC_FINAL_CHILD } from './grpc-final-sender.js';
@@ -20,30 +20,7 @@ function sendFromChild(request: GrpcPreparedRequest, timeoutMs: number): Promise
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr, ms: Date.now() - t0 })));
 }
 
-const CONFIG = `
-extensions:
-  health_check:
-    endpoint: \${env:OTELKIT_HEALTH_ENDPOINT}
-receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: \${env:OTELKIT_OTLP_GRPC_ENDPOINT}
-exporters:
-  file/metrics:
-    path: \${env:OTELKIT_TRACES_FILE}
-    format: json
-    flush_interval: 100ms
-service:
-  extensions: [health_check]
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [file/metrics]
-  telemetry:
-    metrics:
-      level: none
-`;
+const CONFIG = otlpToFileCollectorConfig(['grpc']);
 
 function marked(marker: number): ResourceMetrics {
   const rm = everyKind();

@@ -71,6 +71,36 @@ export async function validateCollectorConfig(configPath: string, env: Record<st
   return { ok: r.status === 0, exitCode: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
+/**
+ * A collector config with only an OTLP receiver (the given protocols) and a file exporter for
+ * metrics: each request it receives is written back as one OTLP/JSON line, read with
+ * {@link RunningCollector.readTraceFile}, so a test sees exactly what the collector decoded.
+ */
+export function otlpToFileCollectorConfig(protocols: readonly ('grpc' | 'http')[]): string {
+  const receivers = protocols.map((p) => `      ${p}:\n        endpoint: \${env:OTELKIT_OTLP_${p.toUpperCase()}_ENDPOINT}\n`).join('');
+  return `extensions:
+  health_check:
+    endpoint: \${env:OTELKIT_HEALTH_ENDPOINT}
+receivers:
+  otlp:
+    protocols:
+${receivers}exporters:
+  file/metrics:
+    path: \${env:OTELKIT_TRACES_FILE}
+    format: json
+    flush_interval: 100ms
+service:
+  extensions: [health_check]
+  pipelines:
+    metrics:
+      receivers: [otlp]
+      exporters: [file/metrics]
+  telemetry:
+    metrics:
+      level: none
+`;
+}
+
 export interface CollectorOptions {
   /** Configuration file; default the shipped otel-collector.yaml. */
   readonly config?: string;

@@ -5,6 +5,6 @@ export type { PrometheusOptions, PrometheusServer } from './prometheus.js';
 export { startPushgateway } from './pushgateway.js';
 export type { PushgatewayServer } from './pushgateway.js';
 export { startOtlpReceiver, ensureOtlpPython, otlpPythonEnv, type DecodedRequest, type ScriptedResponse, type OtlpReceiver, type OtlpReceiverOptions } from './otlp-receiver.js';
-export { ensureCollector, startCollector, validateCollectorConfig, SHIPPED_COLLECTOR_CONFIG, type CollectorOptions, type CollectorValidation, type RunningCollector } from './collector.js';
+export { ensureCollector, otlpToFileCollectorConfig, startCollector, validateCollectorConfig, SHIPPED_COLLECTOR_CONFIG, type CollectorOptions, type CollectorValidation, type RunningCollector } from './collector.js';
 export { startPostgres, postgresBinDir, type PostgresServer } from './postgres.js';
 export { sampleValue, startScriptArgs } from './exposition.js';

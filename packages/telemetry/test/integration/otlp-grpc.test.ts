@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCollector, tempDir, waitFor, type RunningCollector } from '@otelkit/testkit';
+import { otlpToFileCollectorConfig, type RunningCollector, startCollector, tempDir, waitFor } from '@otelkit/testkit';
 
 // OTEL_EXPORTER_OTLP_PROTOCOL=grpc through initTelemetry(), end to end: the real Collector with a
 // gRPC-only OTLP receiver and a file exporter. Both exit paths: the asynchronous one (the event
@@ -11,30 +11,7 @@ import { startCollector, tempDir, waitFor, type RunningCollector } from '@otelki
 // exporter's final request, an HTTP/2 gRPC call sent by the exit-path child).
 const FIXTURE = fileURLToPath(new URL('../fixtures/exit-job.mjs', import.meta.url));
 
-const CONFIG = `
-extensions:
-  health_check:
-    endpoint: \${env:OTELKIT_HEALTH_ENDPOINT}
-receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: \${env:OTELKIT_OTLP_GRPC_ENDPOINT}
-exporters:
-  file/metrics:
-    path: \${env:OTELKIT_TRACES_FILE}
-    format: json
-    flush_interval: 100ms
-service:
-  extensions: [health_check]
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [file/metrics]
-  telemetry:
-    metrics:
-      level: none
-`;
+const CONFIG = otlpToFileCollectorConfig(['grpc']);
 
 function runJob(mode: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
