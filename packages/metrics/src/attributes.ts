@@ -1,10 +1,13 @@
-import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import { ANY_VALUE_MAX_DEPTH, ANY_VALUE_MAX_NODES, copyAnyValue, type AnyValueFault } from './any-value.js';
 
 /** Result of {@link canonicalAttributes}: a frozen copy with only valid values, keys sorted. */
 export interface CanonicalAttributes {
   readonly attributes: Attributes;
   /** Keys that were dropped because their value is not a valid attribute value. */
   readonly dropped: readonly string[];
+  /** Why each key of {@link dropped} was dropped (same order). */
+  readonly faults: readonly (AnyValueFault | 'empty key')[];
 }
 
 function isPrimitive(v: unknown): v is string | number | boolean {
@@ -13,10 +16,11 @@ function isPrimitive(v: unknown): v is string | number | boolean {
 }
 
 /**
- * https://opentelemetry.io/docs/specs/otel/common/#attribute : a value is a primitive or a
- * homogeneous array of primitives (null entries allowed).
+ * A resource-style attribute value: a primitive or a homogeneous array of primitives (null
+ * entries allowed), as https://opentelemetry.io/docs/specs/otel/common/#attribute said before
+ * AnyValue attributes. Metric attributes take any AnyValue ({@link isAnyValue}).
  */
-export function isAttributeValue(v: unknown): v is AttributeValue {
+export function isAttributeValue(v: unknown): v is string | number | boolean | readonly unknown[] {
   if (isPrimitive(v)) return true;
   if (!Array.isArray(v)) return false;
   let type: string | undefined;
@@ -30,20 +34,53 @@ export function isAttributeValue(v: unknown): v is AttributeValue {
   return true;
 }
 
-/** Copies, validates and freezes an attribute set (rare path: once per new series). */
+/**
+ * Copies, validates and freezes an attribute set (rare path: once per new series, or per call
+ * whose set has no series yet). Values are AnyValues (any-value.ts): nested values are deep
+ * copies with map keys sorted, so what the series keeps cannot change under it and equal content
+ * is stored alike. `undefined` means "no attribute"; `null` is kept (the empty value).
+ */
 export function canonicalAttributes(attrs: Attributes | undefined): CanonicalAttributes {
   const out: Attributes = {};
   const dropped: string[] = [];
+  const faults: (AnyValueFault | 'empty key')[] = [];
   if (attrs !== undefined && attrs !== null && typeof attrs === 'object') {
     for (const k of Object.keys(attrs).sort()) {
-      const v = attrs[k];
-      if (v === undefined) continue;
-      if (k.length === 0 || !isAttributeValue(v)) {
+      let v: unknown;
+      try {
+        v = attrs[k];
+      } catch {
+        // A throwing getter on the attribute set itself.
         dropped.push(k);
+        faults.push('not an AnyValue');
         continue;
       }
-      out[k] = Array.isArray(v) ? Object.freeze(v.slice()) as AttributeValue : v;
+      if (v === undefined) continue;
+      if (k.length === 0) {
+        dropped.push(k);
+        faults.push('empty key');
+        continue;
+      }
+      if (isPrimitive(v)) {
+        out[k] = v;
+        continue;
+      }
+      const c = copyAnyValue(v);
+      if ('fault' in c) {
+        dropped.push(k);
+        faults.push(c.fault);
+      } else out[k] = c.value as never;
     }
   }
-  return { attributes: Object.freeze(out), dropped };
+  return { attributes: Object.freeze(out), dropped, faults };
+}
+
+/** The one warning for attributes an instrument dropped: each key with the reason. */
+export function droppedAttributesMessage(instrumentName: string, canon: CanonicalAttributes): string {
+  const list = canon.dropped.map((k, i) => `${JSON.stringify(k)} (${canon.faults[i] ?? 'not an AnyValue'})`).join(', ');
+  return (
+    `instrument "${instrumentName}": dropped attribute(s) ${list}: a value must be a string, number, boolean, Uint8Array, null, ` +
+    `or an array or plain-object map of those, at most ${ANY_VALUE_MAX_DEPTH} levels deep and ${ANY_VALUE_MAX_NODES} elements in all, without cycles ` +
+    `(further such attributes on this instrument are not reported)`
+  );
 }

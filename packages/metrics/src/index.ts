@@ -17,6 +17,8 @@ export type { BucketExemplars, ExemplarSlot } from './exemplar-reservoir.js';
 export { isValidSpanId, isValidTraceId, hasValidSpanIds } from './span-ids.js';
 export { traceBasedContext, samplerFor } from './exemplar-filter.js';
 export { canonicalAttributes, isAttributeValue } from './attributes.js';
+export { isAnyValue, anyValueKey, ANY_VALUE_MAX_DEPTH, ANY_VALUE_MAX_NODES } from './any-value.js';
+export type { AnyValueFault } from './any-value.js';
 export { WarnOnce, describeValue } from './diag.js';
 export { ConfigError } from './config-error.js';
 export { EXEMPLAR_FILTERS } from './types.js';

@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { canonicalAttributes } from './attributes.js';
+import { AnyValueKeys } from './any-value.js';
+import { canonicalAttributes, droppedAttributesMessage } from './attributes.js';
 import { Cell, type AnyCell, type CellClass, type CellShared, type GaugeCell, type HistogramCell, type SumCell, type TrieChildren, type TrieEdges, type TrieNode } from './cells.js';
 import type { ExemplarSampler } from './exemplar-filter.js';
 import type { WarnOnce } from './diag.js';
@@ -69,11 +70,6 @@ function setChild(node: TrieNode, k: string, v: unknown, child: TrieNode): void 
 
 const newNode = (): TrieNode => ({ trieKey: undefined, trieValues: undefined, trieNext: undefined });
 
-/** Trie key of an attribute value: primitives as they are; arrays by content. */
-function valueKey(v: unknown): unknown {
-  return Array.isArray(v) ? '\u0000array:' + JSON.stringify(v) : v;
-}
-
 /**
  * All series of one instrument.
  *
@@ -106,6 +102,8 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
   /** The empty attribute set: a plain node, or its series once that exists. */
   #root: TrieNode = newNode();
   #overflow: C | undefined;
+  /** Trie keys of non-primitive values (maps, arrays, byte arrays): one token per distinct content. */
+  readonly #anyKeys = new AnyValueKeys();
   /** Interior nodes made for callers' key orders; bounded so a flood of distinct sets cannot grow memory. */
   #aliasNodes = 0;
   /** Observable instruments: the collection epoch of the last observation round. */
@@ -145,10 +143,13 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
     let node: TrieNode = this.#root;
     if (attrs !== undefined && attrs !== null) {
       for (const k in attrs) {
-        const v = attrs[k];
+        let v: unknown = attrs[k];
         const t = typeof v;
-        // Arrays, undefined and invalid values take the canonical path.
-        if (t !== 'string' && t !== 'number' && t !== 'boolean') return this.#resolve(attrs, false);
+        if (t !== 'string' && t !== 'number' && t !== 'boolean') {
+          // undefined is "no attribute"; other values are found by content (any-value.ts).
+          if (v === undefined) continue;
+          v = this.#anyKeys.find(v);
+        }
         const child = childOf(node.trieKey === k ? node.trieValues : node.trieNext?.get(k), v);
         if (child === undefined) return this.#resolve(attrs, true);
         node = child;
@@ -171,10 +172,7 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
   #resolve(attrs: Attributes | undefined, rememberOrder: boolean): C {
     const canon = canonicalAttributes(attrs);
     if (canon.dropped.length > 0) {
-      this.#warn.warn(
-        `bad-attribute:${this.descriptor.name}`,
-        `instrument "${this.descriptor.name}": dropped attribute(s) ${canon.dropped.map((k) => JSON.stringify(k)).join(', ')} with values that are not strings, numbers, booleans or arrays of those`,
-      );
+      this.#warn.warn(`bad-attribute:${this.descriptor.name}`, droppedAttributesMessage(this.descriptor.name, canon));
     }
     const full = this.cells.length >= this.#limit - 1;
     const cell = this.#walk(canon.attributes, full ? undefined : canon.attributes);
@@ -193,7 +191,8 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
     let lastKey = '';
     let lastValue: unknown;
     for (const k in attrs) {
-      const vk = valueKey(attrs[k]);
+      // Looking up without creating makes no token: a flood of unknown values cannot grow them.
+      const vk = create === undefined ? this.#anyKeys.find(attrs[k]) : this.#anyKeys.intern(attrs[k]);
       let child = childOf(childrenOf(node, k), vk);
       if (child === undefined) {
         if (create === undefined) return undefined;
@@ -225,7 +224,7 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
     const keys = Object.keys(attrs).filter((k) => attrs[k] !== undefined);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
-      const vk = valueKey(attrs[k]);
+      const vk = this.#anyKeys.intern(attrs[k]);
       let child = childOf(childrenOf(node, k), vk);
       if (i === keys.length - 1) {
         if (child === undefined) {

@@ -43,7 +43,8 @@ describe('InstrumentStorage lookup', () => {
 
   it('invalid attribute values are dropped from the series, never a second copy of it', () => {
     const c = counter();
-    c.add(1, { a: 'x', bad: { nested: true } as never });
+    // (A nested map was the invalid value here before AnyValue attributes; a Date is not an AnyValue.)
+    c.add(1, { a: 'x', bad: new Date(0) as never });
     c.add(1, { a: 'x', bad: (() => 1) as never });
     c.add(1, { a: 'x' });
     expect(c.storage.size).to.equal(1);
