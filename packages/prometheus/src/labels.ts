@@ -1,6 +1,7 @@
-import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { WarnOnce } from '@otelkit/metrics';
-import { attributeNumber, escapeLabelValue } from './escape.js';
+import { anyValueLabel } from './any-value-label.js';
+import { escapeLabelValue } from './escape.js';
 import { HISTOGRAM_BUCKET_LABEL, prometheusLabelName, RENAMED_BUCKET_LABEL } from './naming.js';
 
 /** One diagnostic per kind for everything the exposition drops or renames. */
@@ -32,16 +33,9 @@ export interface LabelPair {
   readonly value: string;
 }
 
-/**
- * An attribute value as a label value, per
- * https://opentelemetry.io/docs/specs/otel/common/#anyvalue-representation-for-non-otlp-protocols
- * (arrays as JSON, booleans as `true`/`false`).
- */
-export function attributeValueString(v: AttributeValue): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return attributeNumber(v);
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  return JSON.stringify(v);
+/** An attribute value (any AnyValue) as a label value: see {@link anyValueLabel}. */
+export function attributeValueString(v: unknown): string {
+  return anyValueLabel(v);
 }
 
 const nameMemo = new Map<string, string | undefined>();
