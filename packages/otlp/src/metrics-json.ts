@@ -9,6 +9,7 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Exemplar } from '@otelkit/metrics';
+import { keyValuesJson } from './any-value-encoding.js';
 import { hrTimeToNanosString } from './protobuf-writer.js';
 import { exemplarHasIds, OTLP_TEMPORALITY_CUMULATIVE, OTLP_TEMPORALITY_DELTA, type OtlpDataPoint } from './otlp-types.js';
 
@@ -174,28 +175,5 @@ function exemplarJson(e: Exemplar, integer: boolean): Json {
 }
 
 function attributesJson(attrs: Attributes): Json[] {
-  const out: Json[] = [];
-  for (const key in attrs) {
-    const v = attrs[key];
-    if (v === undefined || v === null) continue;
-    out.push({ key, value: anyValueJson(v) });
-  }
-  return out;
-}
-
-function anyValueJson(v: unknown): Json {
-  switch (typeof v) {
-    case 'string':
-      return { stringValue: v };
-    case 'boolean':
-      return { boolValue: v };
-    case 'number':
-      return Number.isSafeInteger(v) ? { intValue: String(v) } : { doubleValue: double(v) };
-    default:
-      break;
-  }
-  if (v instanceof Uint8Array) return { bytesValue: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
-  if (Array.isArray(v)) return { arrayValue: { values: v.map((x) => (x === null || x === undefined ? {} : anyValueJson(x))) } };
-  if (typeof v === 'object' && v !== null) return { kvlistValue: { values: attributesJson(v as Attributes) } };
-  return {};
+  return keyValuesJson(attrs);
 }

@@ -1,4 +1,4 @@
-import { ValueType, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import {
   AggregationTemporality,
@@ -9,6 +9,7 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Exemplar } from '@otelkit/metrics';
+import { writeKeyValues } from './any-value-encoding.js';
 import { ProtobufWriter } from './protobuf-writer.js';
 import { exemplarHasIds, OTLP_TEMPORALITY_CUMULATIVE, OTLP_TEMPORALITY_DELTA, type OtlpDataPoint } from './otlp-types.js';
 
@@ -28,9 +29,7 @@ const EDP_ATTRIBUTES = 1, EDP_START = 2, EDP_TIME = 3, EDP_COUNT = 4, EDP_SUM = 
   EDP_POSITIVE = 8, EDP_NEGATIVE = 9, EDP_FLAGS = 10, EDP_EXEMPLARS = 11, EDP_MIN = 12, EDP_MAX = 13;
 const BUCKETS_OFFSET = 1, BUCKETS_COUNTS = 2;
 const EX_TIME = 2, EX_AS_DOUBLE = 3, EX_SPAN_ID = 4, EX_TRACE_ID = 5, EX_AS_INT = 6, EX_FILTERED_ATTRIBUTES = 7;
-const KV_KEY = 1, KV_VALUE = 2;
-const AV_STRING = 1, AV_BOOL = 2, AV_INT = 3, AV_DOUBLE = 4, AV_ARRAY = 5, AV_KVLIST = 6, AV_BYTES = 7;
-const LIST_VALUES = 1;
+// KeyValue / AnyValue: any-value-encoding.ts.
 
 /**
  * Serializes one or more `ResourceMetrics` into an OTLP `ExportMetricsServiceRequest` (protobuf
@@ -186,47 +185,5 @@ function writeExemplar(w: ProtobufWriter, field: number, e: Exemplar, integer: b
 }
 
 function writeAttributes(w: ProtobufWriter, field: number, attrs: Attributes): void {
-  for (const key in attrs) {
-    const v = attrs[key];
-    if (v === undefined || v === null) continue;
-    const m = w.beginLen(field);
-    w.string(KV_KEY, key);
-    const av = w.beginLen(KV_VALUE);
-    writeAnyValue(w, v);
-    w.endLen(av);
-    w.endLen(m);
-  }
-}
-
-/** The fields of an AnyValue message (without its own tag/length). */
-function writeAnyValue(w: ProtobufWriter, v: AttributeValue | unknown): void {
-  switch (typeof v) {
-    case 'string':
-      w.string(AV_STRING, v);
-      return;
-    case 'boolean':
-      w.boolField(AV_BOOL, v);
-      return;
-    case 'number':
-      if (Number.isSafeInteger(v)) w.int64Field(AV_INT, v);
-      else w.doubleField(AV_DOUBLE, v);
-      return;
-    default:
-      break;
-  }
-  if (v instanceof Uint8Array) {
-    w.bytes(AV_BYTES, v);
-  } else if (Array.isArray(v)) {
-    const m = w.beginLen(AV_ARRAY);
-    for (const item of v) {
-      const im = w.beginLen(LIST_VALUES);
-      if (item !== null && item !== undefined) writeAnyValue(w, item);
-      w.endLen(im);
-    }
-    w.endLen(m);
-  } else if (typeof v === 'object' && v !== null) {
-    const m = w.beginLen(AV_KVLIST);
-    writeAttributes(w, LIST_VALUES, v as Attributes);
-    w.endLen(m);
-  }
+  writeKeyValues(w, field, attrs);
 }
