@@ -1,6 +1,6 @@
 export { MeterProvider } from './meter-provider.js';
 export type { MeterProviderOptions } from './meter-provider.js';
-export { Meter, DEFAULT_HISTOGRAM_BOUNDARIES, validBoundaries } from './meter.js';
+export { Meter, DEFAULT_HISTOGRAM_BOUNDARIES, SECONDS_HISTOGRAM_BOUNDARIES, defaultBoundaries, validBoundaries } from './meter.js';
 export type { BoundariesSelector } from './meter.js';
 export { Counter, UpDownCounter, Histogram, Gauge, ObservableInstrument } from './instruments.js';
 export type { BoundCounter, BoundHistogram, BoundGauge } from './instruments.js';
