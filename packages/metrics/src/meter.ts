@@ -70,6 +70,14 @@ interface Registration {
   readonly instrument: unknown;
 }
 
+/**
+ * Metrics one name may have in one meter through conflicting registrations (another kind, unit or
+ * value type). Past it, a registration of a kind the name already has records into that kind's
+ * first metric (still a working instrument, as the spec requires) instead of adding more: units
+ * built from data must not grow the instruments, the exposition and its warnings without bound.
+ */
+const MAX_METRICS_PER_NAME = 4;
+
 function adviceKey(advice: unknown): string {
   if (advice === undefined) return '';
   try {
@@ -163,7 +171,9 @@ export class Meter implements ApiMeter {
    *   Prometheus family with equal label sets, where the later series are not exposed: merging
    *   keeps every value on both paths;
    * - another kind, unit or value type: a new instrument (both metrics are reported, as the spec's
-   *   case 3 says), one warning.
+   *   case 3 says), one warning; past MAX_METRICS_PER_NAME metrics for the name, the first metric
+   *   of the same kind when there is one.
+   * One warning per name and meter in all.
    * Deviation (Prometheus side): OTLP carries both metrics of a kind/unit conflict as two Metric
    * objects. On /metrics, a different unit gives another family name (`x_seconds`, `x_milliseconds`)
    * and a counter another sample name (`x_total`), so both show; but two instruments that map to
@@ -177,19 +187,21 @@ export class Meter implements ApiMeter {
    */
   #duplicate(list: Registration[], r: Omit<Registration, 'instrument' | 'advice'> & { advice: unknown }): unknown {
     const where = `meter "${this.scope.name}"${this.scope.version ? ` version "${this.scope.version}"` : ''}`;
+    // One warning per name and meter, whatever the number of conflicting registrations: options
+    // built from user data (descriptions, units) must not grow the warnings.
     const key = `duplicate:${this.scope.name}\u0000${this.scope.version ?? ''}\u0000${r.name.toLowerCase()}`;
     const same = list.find((e) => e.kind === r.kind && e.unit === r.unit && e.integer === r.integer && e.description === r.description);
     if (same !== undefined) {
       if (same.name !== r.name) {
         this.#store.warn.warn(
-          `${key}:case:${r.name}`,
-          `instrument "${r.name}" in ${where} is a duplicate of "${same.name}" (instrument names are case-insensitive); measurements go to "${same.name}", the first-seen name. Use one spelling to avoid this warning`,
+          key,
+          `instrument "${r.name}" in ${where} is a duplicate of "${same.name}" (instrument names are case-insensitive); measurements go to "${same.name}", the first-seen name. Use one spelling to avoid this warning (further conflicts of this name are not reported)`,
         );
       }
       if (r.kind === 'histogram' && adviceKey(r.advice) !== same.advice) {
         this.#store.warn.warn(
-          `${key}:advice:${adviceKey(r.advice)}`,
-          `histogram "${r.name}" in ${where} was registered again with other advice (explicitBucketBoundaries); the first-seen advice is kept. Give every registration the same advice, or set the boundaries with the histogramBoundaries option`,
+          key,
+          `histogram "${r.name}" in ${where} was registered again with other advice (explicitBucketBoundaries); the first-seen advice is kept. Give every registration the same advice, or set the boundaries with the histogramBoundaries option (further conflicts of this name are not reported)`,
         );
       }
       return same.instrument;
@@ -197,18 +209,26 @@ export class Meter implements ApiMeter {
     const described = list.find((e) => e.kind === r.kind && e.unit === r.unit && e.integer === r.integer);
     if (described !== undefined) {
       this.#store.warn.warn(
-        `${key}:description:${r.description}`,
-        `instrument "${r.name}" in ${where} was registered again with description ${JSON.stringify(r.description)} (first: ${JSON.stringify(described.description)}); ` +
-          `both record into one metric, which keeps the first description. Give both registrations the same description to avoid this warning`,
+        key,
+        `instrument "${r.name}" in ${where} was registered again with description ${describeValue(r.description)} (first: ${describeValue(described.description)}); ` +
+          `both record into one metric, which keeps the first description. Give both registrations the same description to avoid this warning (further conflicts of this name are not reported)`,
       );
       return described.instrument;
     }
     const first = list[0]!;
+    const sameKind = list.find((e) => e.kind === r.kind);
+    if (list.length >= MAX_METRICS_PER_NAME && sameKind !== undefined) {
+      this.#store.warn.warn(
+        key,
+        `instrument "${r.name}" in ${where} already has ${list.length} conflicting registrations; this ${r.kind} with unit "${r.unit}" records into the first ${r.kind} of that name (unit "${sameKind.unit}"). Rename it to avoid the conflict (further conflicts of this name are not reported)`,
+      );
+      return sameKind.instrument;
+    }
     this.#store.warn.warn(
-      `${key}:${r.kind}:${r.unit}:${r.integer}`,
+      key,
       `instrument "${r.name}" in ${where} is already registered as a ${first.integer ? 'integer ' : ''}${first.kind} with unit "${first.unit}"; ` +
         `this ${r.integer ? 'integer ' : ''}${r.kind} with unit "${r.unit}" is a second metric of the same name (both are exported over OTLP; on /metrics a ` +
-        `same-named family of another type is left out). Rename one of them to avoid the conflict`,
+        `same-named family of another type is left out). Rename one of them to avoid the conflict (further conflicts of this name are not reported)`,
     );
     return undefined;
   }

@@ -65,7 +65,7 @@ describe('duplicate instrument registration (metrics SDK spec)', () => {
     expect(d.messages[0]).to.include('unit "ms"').and.include('Rename one of them');
   });
 
-  it('another kind: a second working metric, nothing dropped, one warning', () => {
+  it('other kinds: a working metric each, nothing dropped, one warning for the name', () => {
     const mp = provider();
     const m = mp.getMeter('svc');
     const c = m.createCounter('queue');
@@ -82,7 +82,8 @@ describe('duplicate instrument registration (metrics SDK spec)', () => {
     expect(sum(u)).to.equal(-2);
     mp.store.observeSync();
     expect((mp.store.instruments[3]!.cells[0] as GaugeCell).value).to.equal(9);
-    expect(d.messages).to.have.length(3);
+    // One warning per name and meter, however many conflicting registrations.
+    expect(d.messages).to.have.length(1);
   });
 
   it('another value type (integer vs floating point) is another metric: integers would truncate the doubles', () => {
@@ -137,5 +138,21 @@ describe('duplicate instrument registration (metrics SDK spec)', () => {
       ['lib-a', '2.0.0', 'histogram'],
     ]);
     expect(d.messages).to.deep.equal([]);
+  });
+
+  it('units built from data cannot grow the metrics of a name without bound: past 4, a kind it has records into its first metric', () => {
+    const mp = provider();
+    const m = mp.getMeter('svc');
+    for (let i = 0; i < 100; i++) m.createCounter('jobs', { unit: `u${i}` }).add(1);
+    m.createGauge('jobs').record(1);
+    expect(mp.store.instruments.map((s) => [s.descriptor.kind, s.descriptor.unit])).to.deep.equal([
+      ['counter', 'u0'],
+      ['counter', 'u1'],
+      ['counter', 'u2'],
+      ['counter', 'u3'],
+      ['gauge', ''],
+    ]);
+    expect((mp.store.instruments[0]!.cells[0] as SumCell).value).to.equal(97);
+    expect(d.messages).to.have.length(1);
   });
 });
