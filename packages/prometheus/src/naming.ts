@@ -174,9 +174,10 @@ function isSum(kind: InstrumentKind): boolean {
  * - monotonic sums get `_total` (every other `total` token is removed first);
  * - gauges with unit `1` get `_ratio` (only OTel Gauges: UpDownCounters are sums);
  * - a leading digit gets a `_` prefix.
- * Deviation: a non-counter never ends in `_total` (the Collector keeps `queue.total` → `queue_total`
- * on a gauge, which promtool flags as a counter name on a non-counter): the trailing `total` token
- * is dropped.
+ * Nothing else is ever removed from a name: a gauge `queue.total` is `queue_total`, as the
+ * Collector writes it (otelkit used to drop that trailing `total`, so the two paths showed the
+ * same gauge under two names; promtool's lint still calls `_total` on a gauge a counter name, but
+ * that is the instrument's own name, not a suffix otelkit added).
  */
 export function prometheusMetricName(name: string, unit: string, kind: InstrumentKind): string {
   let tokens = metricTokens(name);
@@ -204,7 +205,6 @@ export function prometheusMetricName(name: string, unit: string, kind: Instrumen
     tokens = tokens.filter((t) => t !== 'ratio');
     tokens.push('ratio');
   }
-  while (type !== 'counter' && tokens.length > 1 && tokens[tokens.length - 1] === 'total') tokens.pop();
 
   let out = tokens.join('_');
   if (out === '') return '_';

@@ -37,8 +37,16 @@ describe('naming', () => {
       ['metric__with__multiple__underscores', 'unit__multiple__underscores', 'gauge', 'metric_with_multiple_underscores_unit_multiple_underscores', 'runs of _ collapse'],
       ['app-name/queue.depth', '', 'gauge', 'app_name_queue_depth', 'invalid characters → _'],
       ['123_requests', '', 'counter', '_123_requests_total', 'leading digit → _ prefix'],
-      ['queue.total', '', 'gauge', 'queue', 'deviation: a gauge never ends in _total'],
-      ['jobs.total', '{job}', 'updowncounter', 'jobs', 'deviation: nor an UpDownCounter'],
+      ['queue.total', '', 'gauge', 'queue_total', 'a gauge keeps its own trailing total (Collector): nothing is stripped'],
+      ['jobs.total', '{job}', 'updowncounter', 'jobs_total', 'an UpDownCounter too'],
+      ['queue_total', '', 'observablegauge', 'queue_total', 'a name already ending in _total stays'],
+      ['bytes.total', 'By', 'counter', 'bytes_total', 'unit word already a token; _total once'],
+      ['time_seconds_total', 's', 'counter', 'time_seconds_total', 'unit and _total already there: nothing added twice'],
+      ['ratio.used', '1', 'gauge', 'used_ratio', 'gauge with unit 1: the ratio token moves to the end (Collector)'],
+      ['seconds.spent', 's', 'gauge', 'seconds_spent', 'unit word anywhere in the name is not added again (Collector)'],
+      ['requests.rate', '1/s', 'gauge', 'requests_rate_per_second', '1/s → per_second after the name'],
+      ['db.duration', 'ms', 'histogram', 'db_duration_milliseconds', 'ms on a histogram'],
+      ['latency_milliseconds', 'ms', 'histogram', 'latency_milliseconds', 'histogram already ending in its unit'],
       ['latency.total', 's', 'histogram', 'latency_total_seconds', 'the unit comes after total: nothing to strip'],
       ['total', '', 'gauge', 'total', 'a gauge named only "total" stays'],
       ['total', '', 'counter', 'total_total', 'deviation: a counter keeps a family name before _total'],
@@ -49,7 +57,7 @@ describe('naming', () => {
       });
     }
 
-    it('every produced name matches [a-zA-Z_:][a-zA-Z0-9_:]* and a non-counter never ends in _total', () => {
+    it('every produced name matches [a-zA-Z_:][a-zA-Z0-9_:]*; a counter ends in _total; suffixes are only added: every token of the name is kept', () => {
       const kinds: InstrumentKind[] = ['counter', 'updowncounter', 'histogram', 'gauge', 'observablecounter', 'observableupdowncounter', 'observablegauge'];
       const names = ['a', 'a.total', 'a_total_total', '9lives', 'x-y.z/w', 'é.latency', 'q__', 'total.total'];
       const units = ['', '1', 's', 'By/s', '{x}', 'é', '1/s', 'm/s'];
@@ -59,8 +67,11 @@ describe('naming', () => {
             const out = prometheusMetricName(n, u, k);
             expect(out, `${k} ${n} ${u}`).to.match(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
             expect(out, `${k} ${n} ${u}`).not.to.match(/__/);
-            if (prometheusType(k) !== 'counter') expect(out, `${k} ${n} ${u}`).not.to.match(/_total$/);
-            else expect(out).to.match(/_total$/);
+            if (prometheusType(k) === 'counter') expect(out).to.match(/_total$/);
+            // Every token of the sanitized name survives (a counter's and a ratio gauge's own
+            // `total` / `ratio` tokens move to the end, as the Collector does, but are not lost).
+            const outTokens = out.split('_');
+            for (const t of n.split(/[^a-zA-Z0-9:]+/).filter((x) => x !== '')) expect(outTokens, `${k} ${n} ${u} → ${out}`).to.include(t);
           }
     });
   });
