@@ -49,6 +49,9 @@ describe('AnyValue as a Prometheus label value (common spec: representation for 
         c.add(8, A({ route: '/b', body: Buffer.from([0, 255, 10]) }));
         c.add(16, A({ route: '/c', deep: [[[{ k: 'line\nbreak' }]]] }));
         for (let i = 0; i < 10; i++) c.add(32, A({ route: '/d', bad: cyclic }));
+        let deep: unknown = 'leaf';
+        for (let i = 0; i < 40; i++) deep = { d: deep };
+        c.add(64, A({ route: '/d', bad: deep }));
         h.record(0.5, A({ le: { not: 'a bound' }, ctx: { user: 'u' } }));
         return scrape(format, mp.store);
       });
@@ -57,11 +60,13 @@ describe('AnyValue as a Prometheus label value (common spec: representation for 
         [{ ctx: '{"tags":["x",2,null],"user":"u\\"1"}', otel_scope_name: 't', route: '/a' }, '3'],
         [{ body: 'AP8K', otel_scope_name: 't', route: '/b' }, '12'],
         [{ deep: '[[[{"k":"line\\nbreak"}]]]', otel_scope_name: 't', route: '/c' }, '16'],
-        [{ otel_scope_name: 't', route: '/d' }, '320'],
+        [{ otel_scope_name: 't', route: '/d' }, '384'],
       ]);
       const bucket = samples(out).find((x) => x.name === 'latency_seconds_bucket');
       expect(bucket?.labels).to.include({ ctx: '{"user":"u"}', exported_le: '{"not":"a bound"}' });
-      expect(warnings.filter((w) => w.includes('cyclic'))).to.have.length(1);
+      // One warning for the instrument (it names the first bad value's reason), none per call.
+      expect(warnings.filter((w) => w.includes('dropped attribute'))).to.have.length(1);
+      expect(warnings.filter((w) => w.includes('dropped attribute'))[0]).to.include('(cyclic)');
     });
   }
 
