@@ -1,4 +1,5 @@
-import { createSecureContext } from 'node:tls';
+import { isIP } from 'node:net';
+import { checkServerIdentity, createSecureContext } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import type { Client, Metadata } from '@grpc/grpc-js';
 import { OtlpConfigError } from './errors.js';
@@ -170,10 +171,23 @@ export class GrpcTransport {
     // Node's own trust store (bundled roots plus NODE_EXTRA_CA_CERTS), the one every other TLS
     // client of the service uses. grpc-js's createSsl(null) does not honour NODE_EXTRA_CA_CERTS
     // (checked with grpc-js 1.14.7, node 20: "self-signed certificate" where node:tls trusts it).
+    // Deviation (IP-address endpoints over TLS): grpc-js 1.14.7 passes the host as the TLS
+    // `servername` even when it is an IP address, which SNI cannot carry (RFC 6066 §3): Node < 26
+    // dropped it with DEP0123, Node 26 throws ("Setting the TLS ServerName to an IP address is
+    // not permitted") and every export fails. For an IP host the SNI name is set to a reserved
+    // name that matches nothing (`.invalid`, RFC 2606) — the server then presents its default
+    // certificate, as it did without SNI — and the certificate is still checked against the IP
+    // address itself (its IP subjectAltName), exactly as node:tls would.
+    const host = this.endpoint.target.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+    const ipHost = this.endpoint.secure && isIP(host) !== 0;
     const credentials = this.endpoint.secure
-      ? grpc.credentials.createFromSecureContext(createSecureContext(this.#rootCertificates === undefined ? {} : { ca: this.#rootCertificates }))
+      ? grpc.credentials.createFromSecureContext(
+          createSecureContext(this.#rootCertificates === undefined ? {} : { ca: this.#rootCertificates }),
+          ipHost ? { checkServerIdentity: (_name: string, cert: Parameters<typeof checkServerIdentity>[1]) => checkServerIdentity(host, cert) } : {},
+        )
       : grpc.credentials.createInsecure();
     const client = new grpc.Client(this.endpoint.target, credentials, {
+      ...(ipHost ? { 'grpc.ssl_target_name_override': 'ip-address-endpoint.invalid' } : {}),
       'grpc.primary_user_agent': this.#userAgent,
       ...(this.compressesMessages ? { 'grpc.default_compression_algorithm': GZIP } : {}),
     });
