@@ -6,7 +6,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { freePort, parseOpenMetricsStrict } from '@otelkit/testkit';
+import { freePort, parseOpenMetricsStrict, waitFor } from '@otelkit/testkit';
 import { initTelemetry, type Telemetry } from '../../src/index.js';
 
 /**
@@ -84,16 +84,23 @@ describe('coexistence: an application TracerProvider owns traces, otelkit owns m
     const traceId = 'ef'.repeat(16);
     const res = await fetch(`http://127.0.0.1:${port}/split`, { headers: { traceparent: `00-${traceId}-${'12'.repeat(8)}-01` } });
     expect(await res.text()).to.equal('ok');
-    await new Promise((r) => setTimeout(r, 50));
-    const server = spans.getFinishedSpans().find((s) => s.spanContext().traceId === traceId && s.kind === 1);
-    expect(server, 'the SERVER span, in the application provider\'s exporter').to.not.equal(undefined);
-    const om = await (await fetch(tel.metricsUrl!, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })).text();
-    const duration = parseOpenMetricsStrict(om).find((f) => f.name === 'http_server_request_duration_seconds');
-    const exemplars = duration!.samples.filter((s) => s.exemplar !== null).map((s) => s.exemplar!);
-    // The scrape of the previous test may hold an exemplar of its own (its span is the app's too).
+    // The duration is recorded when the response finishes, which on a loaded machine can come after
+    // the client has its body: poll. Each scrape ends the exemplar cycle, so the exemplar shows in
+    // exactly one scrape (the first after the record): keep every scrape's exemplars.
+    const server = await waitFor('the SERVER span, in the application provider\'s exporter', () =>
+      spans.getFinishedSpans().find((s) => s.spanContext().traceId === traceId && s.kind === 1), 5000, 20);
+    const exemplars: { labels: Record<string, string> }[] = [];
+    await waitFor('the request\'s exemplar on /metrics', async () => {
+      const om = await (await fetch(tel.metricsUrl!, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })).text();
+      const duration = parseOpenMetricsStrict(om).find((f) => f.name === 'http_server_request_duration_seconds');
+      for (const e of duration?.samples.filter((x) => x.exemplar !== null).map((x) => x.exemplar!) ?? []) exemplars.push(e as never);
+      return exemplars.some((e) => e.labels.trace_id === traceId) || undefined;
+    }, 5000, 50);
+    // Other scrapes may hold exemplars of their own (their spans are the app's too).
     const mine = exemplars.filter((e) => e.labels.trace_id === traceId);
     expect(mine).to.have.length(1);
     expect(mine[0]!.labels.span_id).to.equal(server!.spanContext().spanId);
+    await new Promise((r) => setTimeout(r, 100)); // the scrape requests' own spans end after their duration is recorded
     const appSpanIds = new Set(spans.getFinishedSpans().map((s) => s.spanContext().spanId));
     for (const e of exemplars) expect(appSpanIds.has(e.labels.span_id!), `exemplar span ${e.labels.span_id} comes from the application's provider`).to.equal(true);
   });
