@@ -6,6 +6,7 @@ import { exemplarLabelSet } from './exemplar-labels.js';
 import { expositionPlan, type FamilyPlan, type InstrumentPlan } from './family-plan.js';
 import { expositionWarn, mergedScopeLabels, type ScopeCollidingLabels } from './labels.js';
 import { targetInfoLines } from './target-info.js';
+import { flatString } from './flat-string.js';
 
 /** Options shared by {@link serializeText} and {@link serializeOpenMetrics}. */
 export interface SerializeOptions {
@@ -215,9 +216,9 @@ export function expositionString(store: MetricsView, resource: Resource | undefi
   writeExposition(store, resource, options, openMetrics, (c) => {
     // Reading a character makes V8 flatten the chunk's rope while it is small and hot in cache;
     // the result is then a shallow rope of flat 64 KiB pieces. Measured: 143 ms → 45 ms for
-    // 17 MB (10k histogram series) against `chunks.join('')`.
-    c.charCodeAt(0);
-    all += c;
+    // 17 MB (10k histogram series) against `chunks.join('')`. flatString: a bare read would be
+    // dead code once this callback is optimized.
+    all += flatString(c);
   });
   return all;
 }
