@@ -1,15 +1,8 @@
 import { expect } from 'chai';
-import { diag, DiagLogLevel, type Attributes, type DiagLogger } from '@opentelemetry/api';
+import { type Attributes } from '@opentelemetry/api';
 import { ANY_VALUE_MAX_DEPTH, ANY_VALUE_MAX_NODES, anyValueKey, isAnyValue, MeterProvider, type GaugeCell, type HistogramCell, type SumCell } from '../src/index.js';
+import { captureDiag } from './support/capture-diag.js';
 
-function captureDiag(): { messages: string[]; restore: () => void } {
-  const messages: string[] = [];
-  const logger: DiagLogger = {
-    error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {},
-  };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  return { messages, restore: () => diag.disable() };
-}
 
 /** AnyValue attributes as @opentelemetry/api 1.10 types them (`unknown`), on either API version. */
 const A = (a: Record<string, unknown>): Attributes => a as Attributes;

@@ -1,15 +1,8 @@
 import { expect } from 'chai';
-import { diag, DiagLogLevel, ValueType, type DiagLogger } from '@opentelemetry/api';
+import { ValueType } from '@opentelemetry/api';
 import { MeterProvider, type GaugeCell, type HistogramCell, type SumCell } from '../src/index.js';
+import { captureDiag } from './support/capture-diag.js';
 
-function captureDiag(): { messages: string[]; restore: () => void } {
-  const messages: string[] = [];
-  const logger: DiagLogger = {
-    error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {},
-  };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  return { messages, restore: () => diag.disable() };
-}
 
 // https://opentelemetry.io/docs/specs/otel/metrics/sdk/#duplicate-instrument-registration
 describe('duplicate instrument registration (metrics SDK spec)', () => {

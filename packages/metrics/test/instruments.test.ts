@@ -1,16 +1,9 @@
 import { expect } from 'chai';
-import { context, trace, TraceFlags, diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider, MetricProducer, type HistogramCell, type SumCell } from '../src/index.js';
+import { captureDiag } from './support/capture-diag.js';
 
-function captureDiag(): { messages: string[]; restore: () => void } {
-  const messages: string[] = [];
-  const logger: DiagLogger = {
-    error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {},
-  };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  return { messages, restore: () => diag.disable() };
-}
 
 describe('instruments', () => {
   before(() => context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()));

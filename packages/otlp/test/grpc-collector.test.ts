@@ -1,11 +1,9 @@
 import { expect } from 'chai';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ValueType } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { otlpToFileCollectorConfig, type RunningCollector, startCollector, tempDir, waitFor } from '@otelkit/testkit';
+import { otlpToFileCollectorConfig, type RunningCollector, startCollector, waitFor } from '@otelkit/testkit';
 import { grpcTransport, OTLPMetricExporter, type OtlpCompression } from '../src/index.js';
 import { everyKind, SPAN_ID, SPAN_ID_2, TRACE_ID, TRACE_ID_2 } from './fixtures.js';
 
@@ -49,19 +47,12 @@ function edgeValues(marker: string): ResourceMetrics {
 
 describe('OTLP/gRPC export to the real OpenTelemetry Collector', () => {
   let collector: RunningCollector;
-  let dir: { path: string; remove: () => Promise<void> };
 
   before(async function () {
     this.timeout(900_000); // the first run may build the collector
-    dir = await tempDir('grpc-collector');
-    const config = join(dir.path, 'collector.yaml');
-    await writeFile(config, CONFIG);
-    collector = await startCollector({ config });
+    collector = await startCollector({ configYaml: CONFIG });
   });
-  after(async () => {
-    await collector?.stop();
-    await dir?.remove();
-  });
+  after(async () => collector?.stop());
 
   const lines = async (marker: string, n: number): Promise<any[]> =>
     waitFor(`${n} request(s) marked ${marker} in the collector's file`, async () => {

@@ -1,10 +1,8 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { otlpToFileCollectorConfig, type RunningCollector, startCollector, tempDir, waitFor } from '@otelkit/testkit';
+import { otlpToFileCollectorConfig, type RunningCollector, startCollector, waitFor } from '@otelkit/testkit';
 import { GrpcStatus, GrpcTransport, encodeMetricsProtobuf, type GrpcPreparedRequest } from '../src/index.js';
 import { everyKind, SPAN_ID, TRACE_ID } from './fixtures.js';
 import { GRPC_FINAL_CHILD } from './grpc-final-sender.js';
@@ -30,17 +28,11 @@ function marked(marker: number): ResourceMetrics {
 describe('OTLP/gRPC final request (synchronous exit path: prepare() sent by a child over node:http2)', () => {
   describe('to the real Collector', () => {
     let collector: RunningCollector;
-    let dir: { path: string; remove: () => Promise<void> };
     before(async function () {
-      this.timeout(900_000);
-      dir = await tempDir('grpc-final');
-      await writeFile(join(dir.path, 'collector.yaml'), CONFIG);
-      collector = await startCollector({ config: join(dir.path, 'collector.yaml') });
+      this.timeout(900_000); // the first run may build the collector
+      collector = await startCollector({ configYaml: CONFIG });
     });
-    after(async () => {
-      await collector?.stop();
-      await dir?.remove();
-    });
+    after(async () => collector?.stop());
 
     for (const gzip of [false, true]) {
       it(`gzip ${gzip}: delivered, values and exemplars exact`, async () => {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, IN_CI, startProcess, tempDir, waitFor, type RunningProcess } from './peers.js';
@@ -104,6 +104,8 @@ service:
 export interface CollectorOptions {
   /** Configuration file; default the shipped otel-collector.yaml. */
   readonly config?: string;
+  /** Configuration text instead of a file (written into the collector's temp folder), e.g. {@link otlpToFileCollectorConfig}. */
+  readonly configYaml?: string;
   /** Extra environment for the collector, on top of the port variables (which it may override). */
   readonly env?: Readonly<Record<string, string>>;
   /** How long to wait for health_check to answer 200; default 30 s. */
@@ -152,8 +154,12 @@ export interface RunningCollector {
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const bin = await ensureCollector();
-  const config = options.config ?? SHIPPED_COLLECTOR_CONFIG;
   const dir = await tempDir('collector');
+  let config = options.config ?? SHIPPED_COLLECTOR_CONFIG;
+  if (options.configYaml !== undefined) {
+    config = join(dir.path, 'collector.yaml');
+    await writeFile(config, options.configYaml);
+  }
   const [grpc, http, prom, health, telemetry] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const fileExporterPath = join(dir.path, 'traces.jsonl');
   let env: Record<string, string> = {

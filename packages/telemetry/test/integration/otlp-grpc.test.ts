@@ -1,9 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { otlpToFileCollectorConfig, type RunningCollector, startCollector, tempDir, waitFor } from '@otelkit/testkit';
+import { otlpToFileCollectorConfig, type RunningCollector, startCollector, waitFor } from '@otelkit/testkit';
 
 // OTEL_EXPORTER_OTLP_PROTOCOL=grpc through initTelemetry(), end to end: the real Collector with a
 // gRPC-only OTLP receiver and a file exporter. Both exit paths: the asynchronous one (the event
@@ -33,19 +31,12 @@ function runJob(mode: string, env: Record<string, string>): Promise<{ code: numb
 describe('initTelemetry() with OTEL_EXPORTER_OTLP_PROTOCOL=grpc, to the real Collector', function () {
   this.timeout(120_000);
   let collector: RunningCollector;
-  let dir: { path: string; remove: () => Promise<void> };
 
   before(async function () {
     this.timeout(900_000); // the first run may build the collector
-    dir = await tempDir('telemetry-grpc');
-    const config = join(dir.path, 'collector.yaml');
-    await writeFile(config, CONFIG);
-    collector = await startCollector({ config });
+    collector = await startCollector({ configYaml: CONFIG });
   });
-  after(async () => {
-    await collector?.stop();
-    await dir?.remove();
-  });
+  after(async () => collector?.stop());
 
   /** job.items values of the requests from the job with this service.instance.id. */
   const itemsOf = async (instance: string): Promise<number[]> =>
