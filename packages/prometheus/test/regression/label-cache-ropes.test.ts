@@ -35,8 +35,10 @@ describe('regression: cached label lists are flat strings, also once the first s
 
   for (const kind of ['counter', 'histogram']) {
     for (const format of ['text', 'openmetrics']) {
-      it(`${kind}, ${format}`, async () => {
-        const r = JSON.parse(await run(kind, format)) as { labelled: number; ropes: number; last: boolean };
+      it(`${kind}, ${format}`, async function () {
+        const r = JSON.parse(await run(kind, format)) as { labelled: number; ropes: number; last: boolean; unsupported?: string };
+        // Pending, visibly, on a V8 without the intrinsic (Node 22); the Node 24 and 26 runs check it.
+        if (r.unsupported !== undefined) this.skip();
         expect(r.last, 'last series exposed').to.equal(true);
         expect(r.labelled).to.equal(SERIES);
         expect(r.ropes, 'label lists cached as ropes').to.equal(0);
