@@ -40,7 +40,10 @@ describe('coexistence: an application TracerProvider owns traces, otelkit owns m
       runtimeMetrics: false,
       shutdownHooks: false,
       prometheus: { host: '127.0.0.1', port: await freePort() },
-      instrumentations: [new HttpInstrumentation()],
+      // Scrapes untraced: a traced scrape records into the same duration series (same method,
+      // status, scheme) and, with the reservoir's uniform draw per bucket, could take the bucket's
+      // one exemplar slot from the request under test (seen: 2 failures in ~8 runs).
+      instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url?.startsWith('/metrics') === true })],
     });
     await tel.ready;
     // process.emitWarning delivers on the next tick.
@@ -96,7 +99,6 @@ describe('coexistence: an application TracerProvider owns traces, otelkit owns m
       for (const e of duration?.samples.filter((x) => x.exemplar !== null).map((x) => x.exemplar!) ?? []) exemplars.push(e as never);
       return exemplars.some((e) => e.labels.trace_id === traceId) || undefined;
     }, 5000, 50);
-    // Other scrapes may hold exemplars of their own (their spans are the app's too).
     const mine = exemplars.filter((e) => e.labels.trace_id === traceId);
     expect(mine).to.have.length(1);
     expect(mine[0]!.labels.span_id).to.equal(server!.spanContext().spanId);
