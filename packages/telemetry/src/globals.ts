@@ -10,21 +10,21 @@ export interface Globals {
 }
 
 /**
- * Registers the global MeterProvider and TracerProvider. The context manager and propagator are
- * registered (by registerTracing()) only when nobody registered one before — a second
- * registration is a diag error. Each global is released only when it is ours (`owns`, from
- * inspectCoexistence()): an application's or NodeSDK's own stay registered after shutdown(), and
- * a later initTelemetry() logs no "duplicate registration" errors.
+ * Registers the global MeterProvider, TracerProvider, context manager and propagator — each only
+ * when it is free (`owns`, from inspectCoexistence(): a second registration is a diag error and
+ * replaces nothing) — and releases at shutdown exactly what the API accepted: an application's or
+ * NodeSDK's own stay registered after shutdown(), and a later initTelemetry() logs no
+ * "duplicate registration" errors.
  */
 export function registerGlobals(meterProvider: MeterProvider, tracerProvider: TracerProvider, owns: GlobalOwnership): Globals {
-  metrics.setGlobalMeterProvider(meterProvider);
-  registerTracing(tracerProvider, { context: owns.context, propagation: owns.propagation });
+  const metricsSet = owns.metrics && metrics.setGlobalMeterProvider(meterProvider);
+  const set = registerTracing(tracerProvider, owns);
   return {
     release: () => {
-      if (owns.metrics) metrics.disable();
-      if (owns.trace) trace.disable();
-      if (owns.context) context.disable();
-      if (owns.propagation) propagation.disable();
+      if (metricsSet) metrics.disable();
+      if (set.trace) trace.disable();
+      if (set.context) context.disable();
+      if (set.propagation) propagation.disable();
     },
   };
 }

@@ -127,24 +127,25 @@ export function spanLimitsFromEnv(): SpanLimits {
 
 /** What registerTracing() set, so that shutdown releases exactly that. */
 export interface TracingRegistration {
+  readonly trace: boolean;
   readonly context: boolean;
   readonly propagation: boolean;
 }
 
 /**
- * Registers the TracerProvider globally, and the context manager (AsyncLocalStorage) and the
- * W3C trace-context + baggage propagator only where asked: the caller passes `false` when an
- * application registered its own before (a second registration is a diag error and would not
- * replace it anyway). sdk-trace 3.x has no `register()`: this is what sdk-trace-node 2.x's
+ * Registers the TracerProvider, the context manager (AsyncLocalStorage) and the W3C
+ * trace-context + baggage propagator globally, each only where asked: the caller passes `false`
+ * when an application registered its own before (a second registration is a diag error and would
+ * not replace it anyway). Returns what the API accepted. sdk-trace 3.x has no `register()`: this is what sdk-trace-node 2.x's
  * `NodeTracerProvider.register()` did, with `null` for "do not register".
  */
 export function registerTracing(provider: TracerProvider, owns: TracingRegistration): TracingRegistration {
-  trace.setGlobalTracerProvider(provider);
+  const traceSet = owns.trace && trace.setGlobalTracerProvider(provider);
   const contextSet = owns.context && context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const propagationSet =
     owns.propagation &&
     propagation.setGlobalPropagator(
       new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
     );
-  return { context: contextSet, propagation: propagationSet };
+  return { trace: traceSet, context: contextSet, propagation: propagationSet };
 }
