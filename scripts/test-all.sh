@@ -5,8 +5,11 @@
 #   2. provisions Node 22, 24 and 26 (the supported lines; scripts/node.sh, cached) — the machine's
 #      own Node may be older than the floor (22.15): it is not used
 #   3. installs (npm install, locked versions) and builds (turbo, tsc -b) with Node 24 on PATH
-#   4. runs every workspace's mocha suite on Node 22, then 24, then 26
-#   5. runs the benchmark smoke on Node 24 (it runs and prints; never a pass/fail on timing)
+#   4. runs every workspace's mocha suite (`test`) on Node 22, then 24, then 26
+#   5. runs the system suites (`test:system`: many real peers at once — Collector tiers, a
+#      Prometheus evaluating the generated rules) once, on Node 24: they test the system around
+#      the process, not the Node line, and take minutes each
+#   6. runs the benchmark smoke on Node 24 (it runs and prints; never a pass/fail on timing)
 # Under CI=true a peer that cannot be provisioned fails the run (the tests never skip it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,10 +52,10 @@ npx turbo run build --output-logs=errors-only
 npx turbo run typecheck --output-logs=errors-only
 
 run_suite() {
-  local label=$1 log="$logdir/$1.log"
-  step "tests on $label ($(node -v))"
+  local label=$1 task=${2:-test} log="$logdir/$1.log"
+  step "$task on $label ($(node -v))"
   set +e
-  npx turbo run test --force --continue --concurrency=1 --output-logs=full 2>&1 | tee "$log"
+  npx turbo run "$task" --force --continue --concurrency=1 --output-logs=full 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
   local passed failed
@@ -68,6 +71,7 @@ total_failed=0
 for major in 22 24 26; do
   PATH="$(dirname "${node_bin[$major]}"):$PATH" run_suite "node$major"
 done
+run_suite "system-node24" test:system
 
 if [[ -f bench/run.mjs ]]; then
   step "benchmark smoke ($(node -v); prints figures, timing is never pass/fail)"
