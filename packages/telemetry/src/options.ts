@@ -2,6 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ExemplarFilter } from '@otelkit/metrics';
 import type { MetricsAuthOptions } from '@otelkit/prometheus';
+import type { ClusterOptions } from './cluster/cluster-options.js';
 
 export type MetricsExporterName = 'prometheus' | 'otlp' | 'console' | 'none';
 export type TracesExporterName = 'otlp' | 'console' | 'none';
@@ -104,6 +105,8 @@ export interface TelemetryOptions {
   shutdownHooks?: boolean;
   /** Bound on forceFlush()/shutdown() and the exit hooks. Default 5000 ms. */
   shutdownTimeoutMillis?: number;
+  /** One /metrics for a `node:cluster` (or worker_threads) service: see ClusterOptions; `true` = defaults. Same call in the primary and the workers. */
+  cluster?: ClusterOptions | boolean;
   /** Environment to read instead of `process.env` (tests). */
   env?: Record<string, string | undefined>;
 }
@@ -112,5 +115,5 @@ export const OPTION_KEYS: readonly (keyof TelemetryOptions)[] = [
   'serviceName', 'serviceVersion', 'serviceInstanceId', 'resourceAttributes', 'disabled', 'metricsExporters',
   'tracesExporters', 'prometheus', 'otlp', 'pushgateway', 'metricExportIntervalMillis', 'metricExportTimeoutMillis', 'sampler',
   'samplerArg', 'exemplarFilter', 'runtimeMetrics', 'cardinalityLimit', 'histogramBoundaries', 'instrumentations',
-  'shutdownHooks', 'shutdownTimeoutMillis', 'env',
+  'shutdownHooks', 'shutdownTimeoutMillis', 'env', 'cluster',
 ];
