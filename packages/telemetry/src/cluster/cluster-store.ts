@@ -26,6 +26,10 @@ import { encodeCollection, type WireBase, type WireCollection, type WireData, ty
  * previous values). Merged cells are real cells (SumCell, HistogramCell, GaugeCell) in real
  * InstrumentStorages; which ones belong to this scrape is said by their epoch, as for observable
  * instruments (`InstrumentStorage.collected`).
+ *
+ * Deviation: the spec defines no spatial aggregation of exemplars; of several workers' exemplars
+ * for one summed series (or bucket) the most recent is kept, which is what a trace lookup from a
+ * dashboard wants. `target_info` is written from the primary's resource (the scrape is one target).
  */
 
 /** One instrument of one member: what the member sent, and where its series go in the aggregate. */
