@@ -46,7 +46,7 @@ describe('cluster aggregation and OTLP: workers export their own series, the pri
 
   it('distinct service.instance.ids, per-worker counts, nothing double-counted', async () => {
     const h = (await svc.command<Record<string, any>>({ cmd: 'health' }, 'HEALTH')) as { serviceInstanceId: string; cluster: any };
-    const workerIds = h.cluster.workers.filter((w: any) => w.worker !== 'primary').map((w: any) => w.serviceInstanceId as string);
+    const workerIds: string[] = h.cluster.workers.filter((w: any) => w.worker !== 'primary').map((w: any) => w.serviceInstanceId as string);
     expect(new Set([h.serviceInstanceId, ...workerIds]).size).to.equal(3);
     let byInstance = new Map<string, number>();
     await waitFor('both workers\' counts over OTLP', async () => {

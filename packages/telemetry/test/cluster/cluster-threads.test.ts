@@ -46,7 +46,7 @@ describe('cluster aggregation over worker_threads', function () {
     await stopped;
     await threads[0]!.terminate();
     expect(sampleValue(await scrape(), 'thread_jobs_total', { kind: 'batch' })).to.equal(7);
-    const workers = (tel.health().cluster as { workers: { worker: string; state: string }[] }).workers;
+    const workers = (tel.health().cluster as unknown as { workers: { worker: string; state: string }[] }).workers;
     expect(workers.find((w) => w.worker === `thread-${firstId}`)).to.have.property('state', 'exited');
   });
 });
