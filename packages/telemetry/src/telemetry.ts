@@ -119,7 +119,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
 
   // 3. Components: the Prometheus endpoint, then every other exporter.
   const prometheus = prometheusEndpoint(ctx);
-  const components = buildComponents(ctx, prometheus);
+  const components = buildComponents(ctx, prometheus, cluster);
   if (cluster !== undefined) components.push({ name: 'cluster', forceFlush: async () => undefined, shutdown: (t) => cluster.stop(t), health: () => ({ kind: 'none' }) });
 
   // 4. Hooks: globals, runtime metrics, instrumentations, exit hooks.
@@ -203,7 +203,7 @@ function withCluster(report: HealthReport, cluster: { handle: { health(): Cluste
  * are shut down before the error reaches the caller: a failed initTelemetry() leaves no server
  * listening and no timer running.
  */
-function buildComponents(ctx: ComponentContext, first: TelemetryComponent): TelemetryComponent[] {
+function buildComponents(ctx: ComponentContext, first: TelemetryComponent, cluster?: { stop(timeoutMs: number): Promise<void> }): TelemetryComponent[] {
   const built: TelemetryComponent[] = [first];
   try {
     for (const factory of COMPONENTS) {
@@ -213,6 +213,7 @@ function buildComponents(ctx: ComponentContext, first: TelemetryComponent): Tele
     return built;
   } catch (e) {
     for (const c of built) void c.shutdown(ctx.config.shutdownTimeoutMillis).catch(() => undefined);
+    void cluster?.stop(0).catch(() => undefined);
     throw e;
   }
 }
