@@ -5,14 +5,17 @@ import { ClusterService } from './cluster-service.js';
 type Recorded = { traceIds: Record<string, string[]> };
 const count = (text: string, worker: string): number | undefined => sampleValue(text, 'cluster_test_requests_total', { route: '/a', worker });
 
-/** `cluster: { mode: 'per-worker' }`: every series once per worker, with the worker label. */
+/**
+ * `cluster: { mode: 'per-worker' }`: every series once per worker, with the worker label. This
+ * cluster uses the `advanced` IPC serialization (the sum-mode suite the default `json`).
+ */
 describe('cluster aggregation, per-worker mode: series per worker, stale series of a dead worker dropped (real processes)', function () {
   this.timeout(60_000);
   let svc: ClusterService;
   let recorded: Recorded;
 
   before(async () => {
-    svc = await ClusterService.start({ WORKERS: '2', MODE: 'per-worker', STALE_MS: '1000' });
+    svc = await ClusterService.start({ WORKERS: '2', MODE: 'per-worker', STALE_MS: '1000', SERIALIZATION: 'advanced' });
     recorded = await svc.command<Recorded>({ cmd: 'record', n: 3, value: 0.2 }, 'RECORDED');
   });
   after(() => svc?.stop());
