@@ -5,7 +5,8 @@ import type { MetricStore } from '@otelkit/metrics';
 import { ConfigError } from '@otelkit/metrics';
 import type { ClusterMode, ResolvedClusterOptions } from './cluster-options.js';
 import { ClusterPrimary } from './cluster-primary.js';
-import { ClusterStore, type ClusterMemberState } from './cluster-store.js';
+import type { ClusterMemberState } from './cluster-member.js';
+import { ClusterStore } from './cluster-store.js';
 import { ClusterWorkerSide, processPort, threadPort } from './cluster-worker.js';
 
 /** One worker in `health().cluster.workers`. */

@@ -1,7 +1,8 @@
 import type { Cluster, Worker as ClusterWorker } from 'node:cluster';
 import type { Worker as ThreadWorker } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
-import { ClusterMember, type ClusterStore } from './cluster-store.js';
+import { ClusterMember } from './cluster-member.js';
+import type { ClusterStore } from './cluster-store.js';
 import { CLUSTER_TAG, isClusterMessage, type ClusterMessage } from './protocol.js';
 
 /** One worker as the primary talks to it: a `node:cluster` worker or a `worker_threads` Worker. */

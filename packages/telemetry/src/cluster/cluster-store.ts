@@ -14,7 +14,8 @@ import {
   type MetricsView,
 } from '@otelkit/metrics';
 import type { ResolvedClusterOptions } from './cluster-options.js';
-import { encodeCollection, type WireBase, type WireCollection, type WireData, type WireDescriptor } from './protocol.js';
+import { ClusterMember, type MemberInstrument } from './cluster-member.js';
+import { encodeCollection, type WireBase, type WireCollection, type WireDescriptor } from './protocol.js';
 
 /*
  * The primary's merged view of every worker's series: a MetricStore whose instruments are made of
@@ -31,47 +32,6 @@ import { encodeCollection, type WireBase, type WireCollection, type WireData, ty
  * for one summed series (or bucket) the most recent is kept, which is what a trace lookup from a
  * dashboard wants. `target_info` is written from the primary's resource (the scrape is one target).
  */
-
-/** One instrument of one member: what the member sent, and where its series go in the aggregate. */
-interface MemberInstrument {
-  readonly key: string;
-  readonly desc: WireDescriptor;
-  readonly attrs: Attributes[];
-  data: WireData | undefined;
-  /** Aggregate cell of each series, for `generation` (made on first merge). */
-  cells: (AnyCell | undefined)[];
-  generation: number;
-  /** Departed accumulator only: series index by attribute key. */
-  index?: Map<string, number>;
-}
-
-export type ClusterMemberState = 'starting' | 'ready' | 'unresponsive' | 'exited';
-
-/** A worker (or the primary itself, or the departed accumulator) as the merge sees it. */
-export class ClusterMember {
-  readonly label: string;
-  pid: number | undefined;
-  instanceId: string | undefined;
-  state: ClusterMemberState = 'starting';
-  lastCollectMs: number | undefined;
-  lastError: string | undefined;
-  exitedAtMs = 0;
-  readonly instruments: MemberInstrument[] = [];
-  /** The outstanding collection request, at most one. */
-  pendingId = 0;
-  pending: Promise<void> | undefined;
-  resolvePending: (() => void) | undefined;
-
-  constructor(label: string, pid?: number) {
-    this.label = label;
-    this.pid = pid;
-  }
-
-  /** What this member's next collection is relative to. */
-  base(): WireBase {
-    return { instruments: this.instruments.length, series: this.instruments.map((i) => i.attrs.length) };
-  }
-}
 
 /** The aggregate key of an instrument: same scope, name, kind, unit and buckets → one instrument. */
 function keyOf(d: WireDescriptor): string {

@@ -4,7 +4,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { MeterProvider } from '@otelkit/metrics';
 import { serializeOpenMetrics, serializeText } from '@otelkit/prometheus';
 import { sampleValue } from '@otelkit/testkit';
-import { ClusterMember, ClusterStore } from '../../src/cluster/cluster-store.js';
+import { ClusterMember } from '../../src/cluster/cluster-member.js';
+import { ClusterStore } from '../../src/cluster/cluster-store.js';
 import { resolveClusterOptions, type ClusterOptions } from '../../src/cluster/cluster-options.js';
 import { encodeCollection } from '../../src/cluster/protocol.js';
 import { ConfigError } from '../../src/index.js';
