@@ -23,6 +23,7 @@ export class ClusterPrimary {
   readonly #links = new Map<ClusterMember, WorkerLink>();
   readonly #cluster: Cluster | undefined;
   readonly #onFork = (w: ClusterWorker): void => this.#attachClusterWorker(w);
+  readonly #warnedIds = new Set<string>();
 
   constructor(store: ClusterStore, cluster: Cluster | undefined) {
     this.store = store;
@@ -43,6 +44,7 @@ export class ClusterPrimary {
         if (msg.type === 'hello') {
           member.pid = msg.pid;
           member.instanceId = msg.instanceId;
+          this.#checkInstanceId(member);
           if (member.state === 'starting') member.state = 'ready';
         } else if (msg.type === 'collection') this.store.answered(member, msg.id, msg.collection);
         else if (msg.type === 'final') this.store.final(member, msg.collection);
@@ -51,6 +53,22 @@ export class ClusterPrimary {
         diag.warn(`otelkit/cluster: dropped a message from worker ${member.label}: ${errText(e)}`);
       }
     };
+  }
+
+  /**
+   * Each process' OTLP export is told apart by its service.instance.id: two live processes with
+   * the same one (an explicit `serviceInstanceId` shared by every worker) would be merged or
+   * overwrite each other in the backend. Once per id.
+   */
+  #checkInstanceId(member: ClusterMember): void {
+    const id = member.instanceId;
+    if (id === undefined || this.#warnedIds.has(id)) return;
+    const twin = [this.store.local, ...this.store.members].find((m) => m !== member && m.state !== 'exited' && m.instanceId === id);
+    if (twin === undefined) return;
+    this.#warnedIds.add(id);
+    diag.warn(
+      `otelkit/cluster: worker ${member.label} has the same service.instance.id as ${twin.label === 'primary' ? 'the primary' : `worker ${twin.label}`} ("${id}"): their OTLP exports cannot be told apart. Leave serviceInstanceId unset (a UUID per process) or make it unique per worker.`,
+    );
   }
 
   #exited(member: ClusterMember): void {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { sampleValue } from '@otelkit/testkit';
 import { initTelemetry, type Telemetry } from '../../src/index.js';
 
@@ -48,5 +49,23 @@ describe('cluster aggregation over worker_threads', function () {
     expect(sampleValue(await scrape(), 'thread_jobs_total', { kind: 'batch' })).to.equal(7);
     const workers = (tel.health().cluster as unknown as { workers: { worker: string; state: string }[] }).workers;
     expect(workers.find((w) => w.worker === `thread-${firstId}`)).to.have.property('state', 'exited');
+  });
+
+  it('two workers with one service.instance.id: one warning naming both and the fix', async () => {
+    const messages: string[] = [];
+    diag.setLogger({ error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const w = new Worker(THREAD, { workerData: { n: 1, instanceId: 'api-1' } });
+        tel.cluster!.attach(w);
+        threads.push(w);
+        await started(w);
+      }
+      const warnings = messages.filter((m) => m.includes('same service.instance.id'));
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.match(/worker thread-\d+ has the same service\.instance\.id as worker thread-\d+ \("api-1"\).*Leave serviceInstanceId unset/);
+    } finally {
+      diag.disable();
+    }
   });
 });
