@@ -262,5 +262,12 @@ export function generateDashboard(c: CatalogDeclaration, options: GenerateOption
     b.withRow(new dashboard.RowBuilder('Targets'));
     b.withPanel(ts('Scrape targets up', 'up of every target of the selected jobs (1: scraped, 0: down).', 'short').withTarget(query(agg('min', ['job', 'instance'], series('up', PANEL_SELECTOR)), '{{job}} {{instance}}')));
   }
-  return b.build();
+  const built = b.build();
+  // Stable panel ids (Grafana would number them on import; links and `viewPanel` URLs need them fixed).
+  let id = 1;
+  for (const p of built.panels ?? []) {
+    (p as { id?: number }).id = id++;
+    for (const inner of (p as { panels?: { id?: number }[] }).panels ?? []) inner.id = id++;
+  }
+  return built;
 }
