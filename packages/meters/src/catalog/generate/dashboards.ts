@@ -5,7 +5,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import type { CatalogDeclaration, InstrumentDeclaration, RequestIndicator, SeriesRef } from '../declaration.js';
+import type { AnyCatalog, CatalogDeclaration, InstrumentDeclaration, RequestIndicator, SeriesRef } from '../declaration.js';
 import type { GenerateOptions } from './options.js';
 import { agg, labelName, matchers, metricName, promType, resolve, series } from './promql.js';
 
@@ -157,7 +157,8 @@ function presenceSeries(c: CatalogDeclaration): string {
 }
 
 /** The Grafana dashboard of one catalog, as the JSON object Grafana imports. */
-export function generateDashboard(c: CatalogDeclaration, options: GenerateOptions = {}): dashboard.Dashboard {
+export function generateDashboard(input: AnyCatalog, options: GenerateOptions = {}): dashboard.Dashboard {
+  const c = input as CatalogDeclaration;
   const prefix = options.dashboardPrefix ?? 'otelkit';
   const traceType = options.traceDatasourceType ?? 'tempo';
   const b = new dashboard.DashboardBuilder(`${prefix} / ${c.title}`)

@@ -1,4 +1,4 @@
-import type { CatalogDeclaration, InstrumentDeclaration, RequestIndicator, SeriesRef } from '../declaration.js';
+import type { AnyCatalog, CatalogDeclaration, InstrumentDeclaration, RequestIndicator, SeriesRef } from '../declaration.js';
 import { DEFAULT_RUNBOOK_URL, type GenerateOptions } from './options.js';
 import { agg, durationSeconds, formatDuration, labelName, leMatcher, matchers, metricName, num, pascal, promType, resolve, series, snake } from './promql.js';
 
@@ -266,7 +266,8 @@ function presenceName(d: InstrumentDeclaration): string {
 }
 
 /** Recording and alerting rules of one catalog, with what the promtool tests and the runbook need. */
-export function generateRules(catalog: CatalogDeclaration, options: GenerateOptions = {}): GeneratedRules {
+export function generateRules(input: AnyCatalog, options: GenerateOptions = {}): GeneratedRules {
+  const catalog = input as CatalogDeclaration;
   const ctx = context(catalog, options);
   const c = catalog;
   const records: RecordingRule[] = [];
