@@ -191,8 +191,8 @@ function requestRules(ctx: Ctx, r: RequestIndicator): { records: RecordingRule[]
         ),
         scenario: { fire: scenario(60), healthy: scenario(0), evalTime: '30m', labels: { job: TEST_JOB, ...extra } },
         runbook: {
-          meaning: `${r.title} of the ${c.title.toLowerCase()} fail more often than the SLO allows: at this rate the ${num(budget * 100)} % error budget of 30 days runs out ${t.tier === 'Fast' ? 'within days (2 % of it in 1 h, or 5 % in 6 h)' : 'before the month ends (10 % of it in 3 days)'}.`,
-          impact: `${r.title} fail for callers; ${t.tier === 'Fast' ? 'page: act now' : 'ticket: fix within a working day'}.`,
+          meaning: `Failures of ${r.title.toLowerCase()} (${c.title}) exceed what the ${num(slo.availability * 100)} % SLO allows: at this rate the ${num(budget * 100)} % error budget of 30 days runs out ${t.tier === 'Fast' ? 'within days (2 % of it in 1 h, or 5 % in 6 h)' : 'before the month ends (10 % of it in 3 days)'}.`,
+          impact: `Callers see failed ${r.title.toLowerCase()}; ${t.tier === 'Fast' ? 'page: act now' : 'ticket: fix within a working day'}.`,
           diagnosis: [
             `Dashboard "${c.title}", row "${r.title}": error ratio and rate by ${(r.by ?? ['job']).join(', ')} show where the errors are.`,
             `Query \`${agg('sum', [...by, ...(r.by ?? []).map(labelName)], `rate(${series(errName, matchers(r.errors))}[5m])`)}\` to see which series fail.`,
