@@ -169,7 +169,9 @@ export function generateDashboard(input: AnyCatalog, options: GenerateOptions = 
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .refresh('30s')
     .time({ from: 'now-1h', to: 'now' })
-    .timezone('browser');
+    .timezone('browser')
+    // The other generated dashboards (runtime, exporter health, the other sets), same job/instance/time.
+    .link(new dashboard.DashboardLinkBuilder(`${prefix} dashboards`).type(dashboard.DashboardLinkType.Dashboards).tags([prefix]).asDropdown(true).includeVars(true).keepTime(true));
   variables(b, presenceSeries(c), traceType);
   const used = new Set<string>();
   const mark = (ref: Ref | undefined): void => {
