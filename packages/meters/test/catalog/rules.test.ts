@@ -53,14 +53,21 @@ describe('generated rules', () => {
     expect(alert(fast, 'CoordinatorExecutionErrorBudgetBurnSlow').for).to.equal('15s');
     expect(alert(fast, 'CoordinatorExecutionErrorBudgetBurnFast').for).to.equal('2s');
     expect(alert(fast, 'CoordinatorExecutionErrorBudgetBurnFast').expr).to.equal(alert(full, 'CoordinatorExecutionErrorBudgetBurnFast').expr);
+    const tiny = generateRules(COORDINATOR_CATALOG, { durationScale: 1 / 3600, minWindow: '10s' });
+    expect(alert(tiny, 'CoordinatorExecutionErrorBudgetBurnFast').for, 'a for: under 1 s is dropped').to.equal(undefined);
+    const floored = generateRules(COORDINATOR_CATALOG, { durationScale: 1 / 3600, minWindow: '10s', minFor: '3s' });
+    expect(alert(floored, 'CoordinatorExecutionErrorBudgetBurnFast').for).to.equal('3s');
+    expect(alert(floored, 'CoordinatorMetricsAbsent').for).to.equal('3s');
   });
 
-  it('rejects a durationScale outside (0, 1] with a MetersConfigError', async () => {
+  it('rejects a durationScale outside (0, 1] or a malformed minWindow / minFor with a MetersConfigError', async () => {
     for (const bad of [0, 2, -1, Number.NaN]) {
       const err = await generateMonitoring(OTELKIT_CATALOGS, { durationScale: bad }).then(() => undefined, (e: unknown) => e);
       expect(err, String(bad)).to.be.instanceOf(MetersConfigError);
       expect((err as MetersConfigError).field).to.equal('options.durationScale');
     }
+    const err = await generateMonitoring(OTELKIT_CATALOGS, { durationScale: 0.5, minFor: '3 seconds' }).then(() => undefined, (e: unknown) => e);
+    expect((err as MetersConfigError).field).to.equal('options.minFor');
   });
 
   it('le matchers, numbers and durations are written exactly', () => {

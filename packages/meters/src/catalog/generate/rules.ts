@@ -83,6 +83,7 @@ interface Ctx {
 function context(catalog: CatalogDeclaration, options: GenerateOptions): Ctx {
   const scale = options.durationScale ?? 1;
   const min = options.minWindow !== undefined ? durationSeconds(options.minWindow) : 60;
+  const minFor = options.minFor !== undefined ? durationSeconds(options.minFor) : 0;
   return {
     catalog,
     prefix: pascal(catalog.title),
@@ -90,7 +91,7 @@ function context(catalog: CatalogDeclaration, options: GenerateOptions): Ctx {
     runbook: options.runbookUrl ?? DEFAULT_RUNBOOK_URL,
     range: (d) => (scale === 1 ? d : formatDuration(Math.max(durationSeconds(d) * scale, min))),
     hold: (d) => {
-      const s = Math.round(durationSeconds(d) * scale);
+      const s = scale === 1 ? durationSeconds(d) : Math.max(Math.round(durationSeconds(d) * scale), minFor);
       return s === 0 ? undefined : formatDuration(s);
     },
   };
