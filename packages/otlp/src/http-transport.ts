@@ -33,7 +33,7 @@ export class HttpTransport implements OtlpTransport {
     this.#request = https ? httpsRequest : httpRequest;
     // TLS settings: `ca` replaces Node's trust store for this agent only (as upstream's
     // exporter does with its httpAgentOptions); `cert` + `key` are presented for mTLS.
-    this.#tls = https ? options.tls : undefined;
+    this.#tls = https && options.tls !== undefined ? { ...options.tls } : undefined;
     this.#agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 4, ...(this.#tls ?? {}) }) : new HttpAgent({ keepAlive: true, maxSockets: 4 });
     this.#headers = {
       'Content-Type': options.contentType,

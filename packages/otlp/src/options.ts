@@ -298,7 +298,8 @@ export function resolveOtlpOptions(signal: OtlpSignal, env: Env = process.env, o
     if (pem !== undefined) return { pem, field: pemField };
     if (file !== undefined) return { file, field: fileField };
     const [variable, path] = pick(env, upper, suffix);
-    return path === undefined ? undefined : { file: path, field: variable };
+    // Unset: still named, so that "the key is set, the certificate is missing" names the variable.
+    return path === undefined ? { field: variable } : { file: path, field: variable };
   };
   const tlsSources = [
     tlsInput(tlsOverride?.ca, 'tls.ca', certificateFile, 'certificateFile', 'CERTIFICATE'),
@@ -322,7 +323,7 @@ export function resolveOtlpOptions(signal: OtlpSignal, env: Env = process.env, o
     ...(tls === undefined ? {} : { tls }),
   });
   if (tls !== undefined && options.url.startsWith('http:')) {
-    const fields = tlsSources.filter((t) => t !== undefined).map((t) => t.field).join(', ');
+    const fields = tlsSources.filter((t) => t !== undefined && (t.file !== undefined || t.pem !== undefined)).map((t) => t!.field).join(', ');
     say(fields, `otelkit: ${fields} set, but the OTLP ${signal} endpoint ${options.url} is plaintext (http://); the certificates are not used — use an https:// endpoint${grpc ? ' (or host:port without OTEL_EXPORTER_OTLP_INSECURE=true)' : ''} for TLS`);
   }
   return { options, configured };

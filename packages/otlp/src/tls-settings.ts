@@ -57,8 +57,8 @@ function read(source: TlsSource | undefined, which: keyof typeof EXAMPLES): stri
 export function loadOtlpTls(ca: TlsSource | undefined, cert: TlsSource | undefined, key: TlsSource | undefined): OtlpTls | undefined {
   const tls = { ca: read(ca, 'ca'), cert: read(cert, 'cert'), key: read(key, 'key') };
   if ((tls.cert === undefined) !== (tls.key === undefined)) {
-    const missing = tls.cert === undefined ? cert?.field ?? 'clientCertificate' : key?.field ?? 'clientKey';
-    const given = tls.cert === undefined ? key?.field ?? 'clientKey' : cert?.field ?? 'clientCertificate';
+    const missing = tls.cert === undefined ? cert?.field ?? 'clientCertificateFile' : key?.field ?? 'clientKeyFile';
+    const given = tls.cert === undefined ? key?.field ?? 'clientKeyFile' : cert?.field ?? 'clientCertificateFile';
     throw new OtlpConfigError(missing, `is missing: ${given} is set, and a client certificate needs both its certificate and its key`, EXAMPLES[tls.cert === undefined ? 'cert' : 'key']);
   }
   if (tls.ca === undefined && tls.cert === undefined) return undefined;
@@ -68,7 +68,24 @@ export function loadOtlpTls(ca: TlsSource | undefined, cert: TlsSource | undefin
     const fields = [ca, cert, key].filter((s) => s !== undefined && (s.pem !== undefined || s.file !== undefined)).map((s) => s!.field).join(', ');
     throw new OtlpConfigError(fields, `Node's TLS refused these certificates: ${(e as Error).message}`, 'a CA certificate, client certificate and matching key in PEM');
   }
-  return Object.freeze(definedOnly(tls));
+  return redacted(definedOnly(tls));
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * The settings with a private key inside must not end up in a log: `JSON.stringify` and
+ * `util.inspect` of them (and so of the resolved options, `tel.config`) show sizes only. The
+ * PEM fields stay plain enumerable strings, so `{ ...tls }` is the usable copy (what the
+ * transports and the exit path's request take).
+ */
+function redacted(tls: OtlpTls): OtlpTls {
+  const summary = (): Record<string, string> =>
+    Object.fromEntries(Object.entries(tls).map(([k, v]) => [k, `[PEM, ${String(v).length} characters]`]));
+  const out = { ...tls };
+  Object.defineProperty(out, 'toJSON', { value: summary, enumerable: false });
+  Object.defineProperty(out, INSPECT, { value: summary, enumerable: false });
+  return Object.freeze(out);
 }
 
 function definedOnly(t: { ca?: string; cert?: string; key?: string }): OtlpTls {
