@@ -55,7 +55,7 @@ describe('OTLPTraceExporter over OTLP/gRPC', () => {
     expect(e.health()).to.include({ retries: 2 });
   });
 
-  it('INVALID_ARGUMENT is not retried; forceFlush() and shutdown() reject with it', async () => {
+  it('INVALID_ARGUMENT is not retried; forceFlush() rejects with the error of a failing export', async () => {
     peer.script([{ code: GrpcStatus.INVALID_ARGUMENT, details: 'bad span' }]);
     const e = make();
     const r = await e.exportAsync(await spans(2));
