@@ -29,9 +29,25 @@ export interface DeltaConversion {
 
 const sameTime = (a: HrTime, b: HrTime): boolean => a[0] === b[0] && a[1] === b[1];
 
-function streamKey(scope: ScopeMetrics['scope'], metric: MetricData, attributes: object): string {
-  const attrs = Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([scope.name, scope.version ?? '', scope.schemaUrl ?? '', metric.descriptor.name, attrs]);
+function metricKey(scope: ScopeMetrics['scope'], metric: MetricData): string {
+  return JSON.stringify([scope.name, scope.version ?? '', scope.schemaUrl ?? '', metric.descriptor.name]);
+}
+
+/**
+ * Attribute sets' keys, by object: `@otelkit/metrics` hands the same frozen attributes object for
+ * a series at every collection, so its key is computed once (measured side by side in one
+ * process, 10k series of 3 attributes, Node 24, load average ~9 on 2 cores: 1.4 ms → 0.5 ms
+ * median per collection). Only frozen objects are cached (a mutable one could change under the
+ * key); any other is keyed afresh every time, so the key is always the attributes' content.
+ */
+const attributeKeys = new WeakMap<object, string>();
+
+function attributesKey(attributes: object): string {
+  let key = attributeKeys.get(attributes);
+  if (key !== undefined) return key;
+  key = JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  if (Object.isFrozen(attributes)) attributeKeys.set(attributes, key);
+  return key;
 }
 
 /**
@@ -94,9 +110,10 @@ export class CumulativeToDelta {
   #metric(scope: ScopeMetrics['scope'], metric: MetricData, previous: Map<string, StreamState>, next: Map<string, StreamState>): MetricData {
     if (metric.aggregationTemporality !== AggregationTemporality.CUMULATIVE) return metric;
     if (temporalityFor(this.#preference, instrumentTypeOf(metric)) !== AggregationTemporality.DELTA) return metric;
+    const prefix = metricKey(scope, metric);
     if (metric.dataPointType === DataPointType.SUM) {
       const dataPoints = (metric.dataPoints as OtlpDataPoint<number>[]).map((p) => {
-        const key = streamKey(scope, metric, p.attributes);
+        const key = prefix + attributesKey(p.attributes);
         const prev = previous.get(key);
         next.set(key, { startTime: p.startTime, endTime: p.endTime, value: p.value });
         if (prev === undefined || typeof prev.value !== 'number' || !sameTime(prev.startTime, p.startTime) || p.value < prev.value) return p;
@@ -106,7 +123,7 @@ export class CumulativeToDelta {
     }
     if (metric.dataPointType === DataPointType.HISTOGRAM) {
       const dataPoints = (metric.dataPoints as OtlpDataPoint<Histogram>[]).map((p) => {
-        const key = streamKey(scope, metric, p.attributes);
+        const key = prefix + attributesKey(p.attributes);
         const prev = previous.get(key);
         next.set(key, { startTime: p.startTime, endTime: p.endTime, value: p.value });
         const delta = prev === undefined || typeof prev.value === 'number' || !sameTime(prev.startTime, p.startTime) ? undefined : histogramDelta(prev.value, p.value);
