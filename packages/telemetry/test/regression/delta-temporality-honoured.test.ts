@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { startOtlpReceiver, type OtlpReceiver } from '@otelkit/testkit';
+import { freePort, startOtlpReceiver, type OtlpReceiver } from '@otelkit/testkit';
 import { ConfigError, initTelemetry, resolveConfig } from '../../src/index.js';
 
 /**
@@ -26,20 +26,21 @@ describe('regression: initTelemetry() honours OTEL_EXPORTER_OTLP_METRICS_TEMPORA
     receiver = undefined;
   });
 
-  it('delta: no warning, and the exported counter is delta (the second export carries only the new increments)', async function () {
+  it('delta: no warning, the OTLP counter is delta (the second export carries only the new increments), /metrics stays cumulative', async function () {
     this.timeout(60_000);
     const warnings = capture();
     receiver = await startOtlpReceiver();
     const tel = initTelemetry({
       serviceName: 'temporality',
       env: { OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta' },
-      metricsExporters: ['otlp'],
+      metricsExporters: ['otlp', 'prometheus'],
       otlp: { endpoint: receiver.url },
       runtimeMetrics: false,
       shutdownHooks: false,
-      prometheus: false,
+      prometheus: { host: '127.0.0.1', port: await freePort() },
     });
     try {
+      await tel.ready;
       expect(warnings.filter((w) => w.includes('TEMPORALITY_PREFERENCE'))).to.deep.equal([]);
       const c = tel.meter('t').createCounter('jobs');
       c.add(5);
@@ -56,6 +57,9 @@ describe('regression: initTelemetry() honours OTEL_EXPORTER_OTLP_METRICS_TEMPORA
         { temporality: 'AGGREGATION_TEMPORALITY_DELTA', value: 5 },
         { temporality: 'AGGREGATION_TEMPORALITY_DELTA', value: 2 },
       ]);
+      // The store, and so the Prometheus endpoint, keeps the totals.
+      const scrape = await (await fetch(tel.metricsUrl!)).text();
+      expect(scrape).to.match(/^jobs_total\{[^}]*\} 7$/m);
     } finally {
       await tel.shutdown({ timeoutMillis: 2000 }).catch(() => undefined);
     }
