@@ -206,6 +206,24 @@ describe('TLS and mTLS to a Collector that requires client certificates', functi
     }
   }
 
+  it('per-signal protocols: metrics over OTLP/HTTP, traces over OTLP/gRPC (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc), both with mTLS', async () => {
+    const instance = 'job-mixed-protocols';
+    const r = await runJob('natural', {
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${httpUrl()}/v1/metrics`,
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: grpcUrl(),
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_CERTIFICATE: certs.caCert,
+      OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: certs.clientCert,
+      OTEL_EXPORTER_OTLP_CLIENT_KEY: certs.clientKey,
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${instance}`,
+    });
+    expect(r.code, r.output).to.equal(3);
+    await arrived(instance, 'metrics');
+    await arrived(instance, 'spans');
+  });
+
   it('a certificate file that cannot be read is a ConfigError naming the variable, at initTelemetry()', async () => {
     const r = await runJob('exit', {
       OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl(),
