@@ -43,7 +43,18 @@ export interface OtlpOptions {
   protocol?: OtlpProtocol;
   /** Per export, default 10000 ms. */
   timeoutMillis?: number;
+  /** OTEL_EXPORTER_OTLP_COMPRESSION: gzip bodies (HTTP `Content-Encoding`) or messages (gRPC `grpc-encoding`). */
   compression?: 'gzip' | 'none';
+  /** PEM file of the CA trusted for the receiver, instead of Node's store (OTEL_EXPORTER_OTLP_CERTIFICATE). */
+  certificateFile?: string;
+  /** PEM client certificate for mTLS (OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE); needs `clientKeyFile`. */
+  clientCertificateFile?: string;
+  /** PEM private key of the client certificate (OTEL_EXPORTER_OTLP_CLIENT_KEY). */
+  clientKeyFile?: string;
+  /** gRPC with a `host:port` endpoint: plaintext when true (OTEL_EXPORTER_OTLP_INSECURE). Default false (TLS). */
+  insecure?: boolean;
+  /** OTLP metrics: `cumulative` (default), `delta` or `lowmemory` (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE). The Prometheus endpoint stays cumulative. */
+  temporalityPreference?: 'cumulative' | 'delta' | 'lowmemory';
 }
 
 /** Push to a Prometheus Pushgateway: for batch jobs that end before anything scrapes them. */
