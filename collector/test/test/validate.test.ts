@@ -61,7 +61,12 @@ describe('otel-collector.yaml: otelcol validate', () => {
     const bin = await ensureCollector();
     const out = spawnSync(bin, ['components'], { encoding: 'utf8' }).stdout;
     const names = [...out.matchAll(/^\s+- name: (\S+)$/gm)].map((m) => m[1]).sort();
-    expect(names).to.deep.equal(['batch', 'debug', 'file', 'health_check', 'memory_limiter', 'otlp', 'otlp_http', 'prometheus', 'prometheus_remote_write']);
+    // v0.165 type names: `otlp_grpc` / `otlp_http` exporters, `delta_to_cumulative`, `file_storage`,
+    // `prometheus_remote_write` (the receiver is still `otlp`).
+    expect(names).to.deep.equal([
+      'batch', 'debug', 'delta_to_cumulative', 'file', 'file_storage', 'groupbyattrs', 'health_check', 'memory_limiter',
+      'otlp', 'otlp_grpc', 'otlp_http', 'prometheus', 'prometheus_remote_write', 'resource',
+    ]);
     const modules = [...out.matchAll(/^\s+module: (\S+) (v\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
     const manifest = await readFile(join(SHIPPED_COLLECTOR_CONFIG, '..', 'collector', 'builder-config.yaml'), 'utf8');
     const pinned = [...manifest.matchAll(/^\s+- gomod: (\S+) (v\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
