@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ensureCollector, SHIPPED_COLLECTOR_CONFIG, tempDir, validateCollectorConfig } from '@otelkit/testkit';
+import { AGENT_COLLECTOR_CONFIG, ensureCollector, GATEWAY_COLLECTOR_CONFIG, SHIPPED_COLLECTOR_CONFIG, tempDir, validateCollectorConfig } from '@otelkit/testkit';
 import { remoteWriteVariant } from './workload.js';
 
 describe('otel-collector.yaml: otelcol validate', () => {
@@ -32,6 +32,13 @@ describe('otel-collector.yaml: otelcol validate', () => {
   it('the commented remote-write alternative is valid once uncommented', async () => {
     const r = await validateCollectorConfig(await remoteWriteVariant(dir.path));
     expect(r.exitCode, r.output).to.equal(0);
+  });
+
+  it('the tier configs (collector/tiers/agent.yaml, gateway.yaml) are valid as shipped', async () => {
+    for (const config of [AGENT_COLLECTOR_CONFIG, GATEWAY_COLLECTOR_CONFIG]) {
+      const r = await validateCollectorConfig(config, { OTELKIT_STORAGE_DIR: join(dir.path, 'storage') });
+      expect(r.exitCode, `${config}: ${r.output}`).to.equal(0);
+    }
   });
 
   describe('the check can fail', () => {
