@@ -6,7 +6,8 @@
  *
  * IPC, one reply per message: `{ op: 'record', n }` records n jobs now; `{ op: 'run', everyMs }`
  * records one job every everyMs until `{ op: 'pause' }`; `{ op: 'flush' }`; `{ op: 'shutdown' }`
- * (final export, then exit). Each reply is `{ ok, error?, recorded }`.
+ * (final export, then exit); `{ op: 'health' }` also answers `health: tel.health()`. Each reply is
+ * `{ ok, error?, recorded }`.
  */
 import { initTelemetry } from '@otelkit/telemetry';
 import { BOUNDARIES, DURATIONS, type TierRecorded } from './tier-recorded.js';
@@ -65,6 +66,9 @@ process.on('message', (m: { op: string; n?: number; everyMs?: number }) => {
       clearInterval(loop);
       loop = undefined;
       reply();
+      break;
+    case 'health':
+      process.send!({ ok: true, recorded, health: tel.health() });
       break;
     case 'flush':
       tel.forceFlush().then(() => reply(), reply);

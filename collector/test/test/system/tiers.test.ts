@@ -34,6 +34,7 @@ interface Reply {
   error?: string;
   ready?: boolean;
   recorded: TierRecorded;
+  health?: { status: string };
 }
 
 /** One service process (tier-service.ts), on host `host`: it exports to that host's agent. */
@@ -71,11 +72,15 @@ class TierService {
   }
 
   async send(op: string, extra: Record<string, unknown> = {}): Promise<TierRecorded> {
+    return (await this.reply(op, extra)).recorded;
+  }
+
+  async reply(op: string, extra: Record<string, unknown> = {}): Promise<Reply> {
     const reply = new Promise<Reply>((resolve) => this.#pending.push(resolve));
     this.#proc.child.send({ op, ...extra });
     const r = await reply;
     if (!r.ok) throw new Error(`${this.instance} ${op}: ${r.error}\n${this.#proc.output().slice(-3000)}`);
-    return r.recorded;
+    return r;
   }
 
   alive(): boolean {
@@ -289,6 +294,8 @@ describe('Collector tiers on loopback: 8 services -> 2 agents (persistent queue)
     expect(await collectorTelemetry(agent, 'otelcol_receiver_refused_metric_points')).to.equal(0);
     expect(await collectorTelemetry(agent, 'otelcol_exporter_enqueue_failed_metric_points')).to.equal(0);
     expect(await collectorTelemetry(agent, 'otelcol_exporter_enqueue_failed_spans')).to.equal(0);
+    // The services never notice: their agent took every export (health() ok everywhere).
+    for (const s of services) expect((await s.reply('health')).health?.status, s.instance).to.equal('ok');
     // The other host's path is untouched meanwhile.
     expect(await queued(agents[0]!)).to.be.lessThan(backlog + 50);
     await slow.start(NORMAL);
