@@ -259,6 +259,15 @@ describe('Collector tiers on loopback: 8 services -> 2 agents (persistent queue)
 
   it('Prometheus restarted mid-run: the gateways push back, the agents queue, and the totals are intact afterwards', async function () {
     this.timeout(90_000);
+    // What Prometheus holds before the outage, read back at the same instant after the restart: the
+    // samples written before it survive (WAL replay), not only the totals sent later. Settled first
+    // (every recorded job in Prometheus), so no sample older than the instant is still on its way.
+    await totalsExact('the totals before the Prometheus restart');
+    const instant = String(Date.now() / 1000);
+    const atInstant = async (): Promise<string> =>
+      JSON.stringify((await prom.api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>('query', { query: 'sum by (instance) (jobs_done_total)', time: instant })).result.map((r) => [r.metric.instance, r.value[1]]).sort());
+    const beforeRestart = await atInstant();
+    expect(JSON.parse(beforeRestart)).to.have.length(8);
     await all('run', { everyMs: 50 });
     await new Promise((r) => setTimeout(r, 1000));
     await prom.pause();
@@ -266,6 +275,7 @@ describe('Collector tiers on loopback: 8 services -> 2 agents (persistent queue)
     // the agent's queue holds what keeps arriving.
     await waitFor('both agents to queue during the outage', async () => (await queued(agents[0]!)) > 0 && (await queued(agents[1]!)) > 0, 30_000, 250);
     await prom.start();
+    expect(await atInstant(), 'the samples from before the restart').to.equal(beforeRestart);
     await all('pause');
     await all('flush');
     await totalsExact('the totals after the Prometheus restart');
