@@ -18,6 +18,7 @@
  * Timings depend on what else the machine runs: the load average is printed at start and end.
  *
  *   node bench/scaling/collector-load.mjs [--generators 2] [--series 10000] [--seconds 30] [--interval-ms 1000]
+ *                                         [--skip-scrape] [--agent-env OTELKIT_BATCH_MIN_SIZE=32768 ...]
  * Needs: npx turbo run build (testkit, otlp, prometheus dist), prometheus on PATH, the Collector
  * (scripts/provision-collector.sh, built on first use).
  */
@@ -49,6 +50,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '30' },
     'interval-ms': { type: 'string', default: '1000' },
     'skip-scrape': { type: 'boolean', default: false },
+    // extra environment for the agent, e.g. --agent-env OTELKIT_BATCH_MIN_SIZE=32768 (repeatable)
+    'agent-env': { type: 'string', multiple: true, default: [] },
     // internal: run as the load generator child (its CPU must not starve the proxy in the parent)
     'generate-to': { type: 'string' },
   },
@@ -146,13 +149,13 @@ if (args['generate-to']) {
   );
 }
 
-const out = { node: process.version, generators: G, seriesPerGenerator: S, intervalMs: INTERVAL, windowSeconds: WINDOW_S, loadStart: loadavg().map((x) => +x.toFixed(2)) };
+const out = { node: process.version, agentEnv: args['agent-env'], generators: G, seriesPerGenerator: S, intervalMs: INTERVAL, windowSeconds: WINDOW_S, loadStart: loadavg().map((x) => +x.toFixed(2)) };
 
 // ---- A. remote write through agent -> gateway -> Prometheus ----
 const prom = await startPrometheus({ targets: [], remoteWriteReceiver: true });
 const proxy = await countingProxy(prom.remoteWriteUrl);
 const [gateway] = await startCollectors(1, () => ({ config: GATEWAY_COLLECTOR_CONFIG, env: { OTELKIT_REMOTE_WRITE_URL: proxy.url } }));
-const [agent] = await startCollectors(1, () => ({ config: AGENT_COLLECTOR_CONFIG, env: { OTELKIT_GATEWAY_ENDPOINT: gateway.otlpGrpcEndpoint } }));
+const [agent] = await startCollectors(1, () => ({ config: AGENT_COLLECTOR_CONFIG, env: { OTELKIT_GATEWAY_ENDPOINT: gateway.otlpGrpcEndpoint, ...Object.fromEntries(args['agent-env'].map((kv) => kv.split('='))) } }));
 const child = fork(new URL(import.meta.url).pathname, [...process.argv.slice(2), '--generate-to', `${agent.otlpHttpUrl}/v1/metrics`], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const childStats = () => new Promise((r) => { child.once('message', r); child.send('stats'); });
 await sleep(WARMUP_MS);
