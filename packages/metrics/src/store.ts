@@ -1,7 +1,7 @@
 import { diag, type BatchObservableCallback, type Observable } from '@opentelemetry/api';
 import type { AnyCell, CellClass } from './cells.js';
 import { WarnOnce } from './diag.js';
-import { samplerFor, type ExemplarSampler } from './exemplar-filter.js';
+import { refreshApiRegistry, samplerFor, type ExemplarSampler } from './exemplar-filter.js';
 import { endExemplarCycle } from './exemplar-reservoir.js';
 import { InstrumentStorage, type AnyInstrumentStorage } from './instrument-storage.js';
 import { ObservableInstrument, ObservationResult, observeInto, type BatchRegistration } from './instruments.js';
@@ -106,6 +106,8 @@ export class MetricStore implements MetricsView {
    * guarded, so a rejection is never unhandled), for the caller to await or not.
    */
   #round(): { errors: unknown[]; pending: Promise<unknown>[] } {
+    // The exemplar filter caches the API's registry; a collection re-checks it (exemplar-filter.ts).
+    refreshApiRegistry();
     const epoch = ++this.#epoch;
     const errors: unknown[] = [];
     const pending: Promise<unknown>[] = [];
