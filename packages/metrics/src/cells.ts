@@ -23,8 +23,8 @@ export interface CellShared {
 export type CellKind = 'sum' | 'gauge' | 'histogram';
 
 /**
- * The children of a trie node through one attribute name, by value: a flat `[value, node, …]`
- * array while there are few (a 2-entry Map costs ~95 B more), a Map beyond.
+ * The children of a trie node through one attribute name, by value, beyond its inline slots: a
+ * flat `[value, node, …]` array while there are few (a 2-entry Map costs ~95 B more), a Map beyond.
  */
 export type TrieChildren = Map<unknown, TrieNode> | unknown[];
 
@@ -33,12 +33,21 @@ export type TrieEdges = Map<string, TrieChildren>;
 
 /**
  * A node of the attribute-set trie: a plain interior node, or a cell (a node that is a series).
- * The first attribute name below a node is held inline (`trieKey` → `trieValues`), other names in
- * `trieNext`: most nodes have one, and a Map per name cost ~100 B per series (bench/NOTES.md).
+ * The first attribute name below a node is held inline (`trieKey`), with up to two values and
+ * their children in the node itself (`trieV0` → `trieC0`, `trieV1` → `trieC1`); from the third
+ * value on, all of them are in `trieMore` instead (and the inline slots are empty). Other names
+ * are in `trieNext`. Most interior nodes have one name and one
+ * or two values ({route, status}: one node per route, two statuses): inline, such a node is one
+ * 80 B object where a node and its `[value, child, …]` array were 128 B (bench/heap).
  */
 export interface TrieNode {
   trieKey: string | undefined;
-  trieValues: TrieChildren | undefined;
+  trieV0: unknown;
+  trieC0: TrieNode | undefined;
+  trieV1: unknown;
+  /** undefined: the second inline slot is free. */
+  trieC1: TrieNode | undefined;
+  trieMore: TrieChildren | undefined;
   trieNext: TrieEdges | undefined;
 }
 
@@ -55,12 +64,22 @@ export interface TrieNode {
 export abstract class Cell implements TrieNode {
   /** Frozen, validated attribute set. */
   readonly attributes: Attributes;
-  /** Collection epoch in which an observable cell was last observed. */
-  observedEpoch = 0;
-  /** Trie edges to the series whose attribute sets extend this one. */
-  trieKey: string | undefined = undefined;
-  trieValues: TrieChildren | undefined = undefined;
-  trieNext: TrieEdges | undefined = undefined;
+  /**
+   * Collection epoch in which an observable cell was last observed. This and the trie edges below
+   * are not fields of every cell: their default (0, undefined) lives on Cell.prototype and a cell
+   * gets its own property on the first write — only observable cells, and series with series
+   * extending them, ever write. Four fields less is 32 B per series (bench/heap: a counter
+   * series ~390 → ~360 B after a scrape); a cell that gains one changes hidden class once.
+   */
+  declare observedEpoch: number;
+  /** Trie edges to the series whose attribute sets extend this one (see {@link observedEpoch}). */
+  declare trieKey: string | undefined;
+  declare trieV0: unknown;
+  declare trieC0: TrieNode | undefined;
+  declare trieV1: unknown;
+  declare trieC1: TrieNode | undefined;
+  declare trieMore: TrieChildren | undefined;
+  declare trieNext: TrieEdges | undefined;
   /** @internal */
   protected readonly shared: CellShared;
 
@@ -76,6 +95,19 @@ export abstract class Cell implements TrieNode {
     return this.shared.startTimeMs;
   }
 }
+
+// Writable data properties on the prototype: reads of a cell that never wrote find these, a
+// write makes an own property (see Cell.observedEpoch).
+Object.assign(Cell.prototype, {
+  observedEpoch: 0,
+  trieKey: undefined,
+  trieV0: undefined,
+  trieC0: undefined,
+  trieV1: undefined,
+  trieC1: undefined,
+  trieMore: undefined,
+  trieNext: undefined,
+});
 
 /** A cell class, with the kind of the cells it makes (how InstrumentStorage is typed by kind). */
 export interface CellClass<C extends AnyCell> {
@@ -163,7 +195,6 @@ export class GaugeCell extends Cell {
  */
 export class HistogramCell extends Cell {
   static readonly kind = 'histogram';
-  readonly boundaries: readonly number[];
   /** Per-bucket (not cumulative) counts; the last one is the +Inf bucket. A plain double array: lighter than a typed array per series. */
   readonly counts: number[];
   sum = 0;
@@ -175,8 +206,12 @@ export class HistogramCell extends Cell {
 
   constructor(attributes: Attributes, shared: CellShared) {
     super(attributes, shared);
-    this.boundaries = shared.boundaries;
     this.counts = new Array<number>(shared.boundaries.length + 1).fill(0);
+  }
+
+  /** Explicit bucket upper bounds, the instrument's (a getter: a field cost 8 B per series). */
+  get boundaries(): readonly number[] {
+    return this.shared.boundaries;
   }
 
   get kind(): 'histogram' {
@@ -189,7 +224,7 @@ export class HistogramCell extends Cell {
       this.#reject(value);
       return;
     }
-    const b = this.boundaries;
+    const b = this.shared.boundaries;
     const n = b.length;
     let i = 0;
     if (n <= 16) {

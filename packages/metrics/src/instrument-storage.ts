@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { AnyValueKeys } from './any-value.js';
-import { canonicalAttributes, droppedAttributesMessage } from './attributes.js';
+import { canonicalAttributes, droppedAttributesMessage, sized } from './attributes.js';
 import { Cell, type AnyCell, type CellClass, type CellShared, type GaugeCell, type HistogramCell, type SumCell, type TrieChildren, type TrieEdges, type TrieNode } from './cells.js';
 import type { ExemplarSampler } from './exemplar-filter.js';
 import type { WarnOnce } from './diag.js';
@@ -12,63 +12,97 @@ export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.over
 /** Children kept in an array up to this many values; a Map beyond (measured: bench/NOTES.md). */
 const SMALL_CHILDREN = 8;
 
-/** The children of `node` through attribute `k`, if any. */
-function childrenOf(node: TrieNode, k: string): TrieChildren | undefined {
-  return node.trieKey === k ? node.trieValues : node.trieNext?.get(k);
+/** SameValueZero, as Map keys compare: NaN equals NaN. */
+function same(x: unknown, v: unknown): boolean {
+  return x === v || (x !== x && v !== v);
 }
 
-/** The child for value `v` (SameValueZero, like Map keys: NaN finds NaN). */
+/** The child for value `v` in a children container. */
 function childOf(children: TrieChildren | undefined, v: unknown): TrieNode | undefined {
   if (children === undefined) return undefined;
   if (!Array.isArray(children)) return children.get(v);
   for (let i = 0; i < children.length; i += 2) {
-    const x = children[i];
-    if (x === v || (x !== x && v !== v)) return children[i + 1] as TrieNode;
+    if (same(children[i], v)) return children[i + 1] as TrieNode;
   }
   return undefined;
 }
 
-/** Adds (or replaces) the child of `node` through `k` = `v`, growing an array into a Map past SMALL_CHILDREN. */
-function setChild(node: TrieNode, k: string, v: unknown, child: TrieNode): void {
-  let children = childrenOf(node, k);
-  if (children === undefined) {
-    children = [v, child];
-  } else if (Array.isArray(children)) {
-    for (let i = 0; i < children.length; i += 2) {
-      const x = children[i];
-      if (x === v || (x !== x && v !== v)) {
-        children[i + 1] = child;
-        return;
-      }
-    }
-    if (children.length < SMALL_CHILDREN * 2) {
-      // A new exact-size array: push() and spread both leave ~19 slots of backing store.
-      const grown = new Array<unknown>(children.length + 2);
-      for (let i = 0; i < children.length; i++) grown[i] = children[i];
-      grown[children.length] = v;
-      grown[children.length + 1] = child;
-      children = grown;
-    } else {
-      const m = new Map<unknown, TrieNode>();
-      for (let i = 0; i < children.length; i += 2) m.set(children[i], children[i + 1] as TrieNode);
-      m.set(v, child);
-      children = m;
-    }
-  } else {
-    children.set(v, child);
-    return;
+/** The child of `node` through `k` = `v`, if any. */
+function findChild(node: TrieNode, k: string, v: unknown): TrieNode | undefined {
+  if (node.trieKey === k) {
+    if (node.trieMore !== undefined) return childOf(node.trieMore, v);
+    if (same(node.trieV0, v)) return node.trieC0;
+    if (node.trieC1 !== undefined && same(node.trieV1, v)) return node.trieC1;
+    return undefined;
   }
-  // A new or replaced container: store it where the node keeps children of `k`.
-  if (node.trieKey === undefined || node.trieKey === k) {
+  return childOf(node.trieNext?.get(k), v);
+}
+
+/** Some child of `node` (the first one through its first key), if any. */
+function firstChild(node: TrieNode): TrieNode | undefined {
+  const more = node.trieMore;
+  if (more === undefined) return node.trieC0;
+  if (Array.isArray(more)) return more[1] as TrieNode;
+  for (const c of more.values()) return c;
+  return undefined;
+}
+
+/** `children` with `v` → `child` added or replaced; a new container when it grows (array into Map past SMALL_CHILDREN). */
+function withChild(children: TrieChildren | undefined, v: unknown, child: TrieNode): TrieChildren {
+  if (children === undefined) return [v, child];
+  if (!Array.isArray(children)) return children.set(v, child);
+  for (let i = 0; i < children.length; i += 2) {
+    if (same(children[i], v)) {
+      children[i + 1] = child;
+      return children;
+    }
+  }
+  if (children.length < SMALL_CHILDREN * 2) {
+    // A new exact-size array: push() and spread both leave ~19 slots of backing store.
+    const grown = new Array<unknown>(children.length + 2);
+    for (let i = 0; i < children.length; i++) grown[i] = children[i];
+    grown[children.length] = v;
+    grown[children.length + 1] = child;
+    return grown;
+  }
+  const m = new Map<unknown, TrieNode>();
+  for (let i = 0; i < children.length; i += 2) m.set(children[i], children[i + 1] as TrieNode);
+  return m.set(v, child);
+}
+
+/** Adds (or replaces) the child of `node` through `k` = `v`: in the node's two inline slots while they last. */
+function setChild(node: TrieNode, k: string, v: unknown, child: TrieNode): void {
+  if (node.trieKey === undefined) {
     node.trieKey = k;
-    node.trieValues = children;
+    node.trieV0 = v;
+    node.trieC0 = child;
+  } else if (node.trieKey === k) {
+    if (node.trieMore !== undefined) node.trieMore = withChild(node.trieMore, v, child);
+    else if (same(node.trieV0, v)) node.trieC0 = child;
+    else if (node.trieC1 === undefined || same(node.trieV1, v)) {
+      node.trieV1 = v;
+      node.trieC1 = child;
+    } else {
+      // A third value: all of them move to one container, so that a wide node (a route per
+      // series) is one array or Map lookup, as before the inline slots, and not three checks first.
+      node.trieMore = [node.trieV0, node.trieC0, node.trieV1, node.trieC1, v, child];
+      node.trieV0 = node.trieC0 = node.trieV1 = node.trieC1 = undefined;
+    }
   } else {
     node.trieNext ??= new Map() as TrieEdges;
-    node.trieNext.set(k, children);
+    node.trieNext.set(k, withChild(node.trieNext.get(k), v, child));
   }
 }
 
-const newNode = (): TrieNode => ({ trieKey: undefined, trieValues: undefined, trieNext: undefined });
+const newNode = (): TrieNode => ({
+  trieKey: undefined,
+  trieV0: undefined,
+  trieC0: undefined,
+  trieV1: undefined,
+  trieC1: undefined,
+  trieMore: undefined,
+  trieNext: undefined,
+});
 
 /**
  * All series of one instrument.
@@ -150,7 +184,17 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
           if (v === undefined) continue;
           v = this.#anyKeys.find(v);
         }
-        const child = childOf(node.trieKey === k ? node.trieValues : node.trieNext?.get(k), v);
+        // findChild, with its common case inline: the first key below the node, one of its two
+        // inline values (an unknown AnyValue's find() is undefined and matches an empty slot's
+        // undefined child: still "not found").
+        let child: TrieNode | undefined;
+        if (node.trieKey === k) {
+          const more = node.trieMore;
+          if (more !== undefined) child = childOf(more, v);
+          else if (node.trieV0 === v) child = node.trieC0;
+          else if (node.trieV1 === v) child = node.trieC1;
+          else child = findChild(node, k, v);
+        } else child = childOf(node.trieNext?.get(k), v);
         if (child === undefined) return this.#resolve(attrs, true);
         node = child;
       }
@@ -190,15 +234,17 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
     let parent: TrieNode | undefined;
     let lastKey = '';
     let lastValue: unknown;
+    /** Whether a string value of `create` has an equal one already on a trie edge. */
+    let shareable = false;
     for (const k in attrs) {
       // Looking up without creating makes no token: a flood of unknown values cannot grow them.
       const vk = create === undefined ? this.#anyKeys.find(attrs[k]) : this.#anyKeys.intern(attrs[k]);
-      let child = childOf(childrenOf(node, k), vk);
+      let child = findChild(node, k, vk);
       if (child === undefined) {
         if (create === undefined) return undefined;
         child = newNode();
         setChild(node, k, vk, child);
-      }
+      } else if (typeof vk === 'string') shareable = true;
       parent = node;
       lastKey = k;
       lastValue = vk;
@@ -206,15 +252,58 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
     }
     if (this.#isSeries(node)) return node;
     if (create === undefined) return undefined;
-    const cell = new this.#cellClass(create, this.#shared);
-    // The node becomes the series: same edges, same place in the trie.
-    cell.trieKey = node.trieKey;
-    cell.trieValues = node.trieValues;
-    cell.trieNext = node.trieNext;
+    const cell = new this.#cellClass(shareable ? this.#sharedStrings(create) : Object.freeze(sized(create)), this.#shared);
+    // The node becomes the series: same edges, same place in the trie. Only edges that exist are
+    // copied: a cell without them keeps no own trie properties (see Cell.observedEpoch).
+    if (node.trieKey !== undefined) {
+      cell.trieKey = node.trieKey;
+      if (node.trieMore !== undefined) cell.trieMore = node.trieMore;
+      else {
+        cell.trieV0 = node.trieV0;
+        cell.trieC0 = node.trieC0;
+        if (node.trieC1 !== undefined) {
+          cell.trieV1 = node.trieV1;
+          cell.trieC1 = node.trieC1;
+        }
+      }
+    }
+    if (node.trieNext !== undefined) cell.trieNext = node.trieNext;
     if (parent === undefined) this.#root = cell;
     else setChild(parent, lastKey, lastValue, cell);
     this.cells.push(cell);
     return cell;
+  }
+
+  /**
+   * `attrs` (canonical: sorted, frozen) with each string value replaced by the equal string the
+   * trie already keeps on its path: a series whose `route` is a new string object per call (a
+   * template literal, a header) would otherwise keep its own copy of a value its siblings have —
+   * ~30 B per series of {route, status} with two statuses per route (bench/heap/child.mjs).
+   */
+  #sharedStrings(attrs: Attributes): Attributes {
+    const out: Attributes = {};
+    let node: TrieNode | undefined = this.#root;
+    for (const k in attrs) {
+      const v = attrs[k];
+      const child: TrieNode | undefined = node === undefined ? undefined : findChild(node, k, typeof v === 'string' ? v : this.#anyKeys.find(v));
+      out[k] = typeof v === 'string' && child !== undefined ? this.#keptString(child, k, v) : v;
+      node = child;
+    }
+    return Object.freeze(sized(out));
+  }
+
+  /** The value of `k` that the first series at or below `node` keeps, when it is `v` (it always is). */
+  #keptString(node: TrieNode, k: string, v: string): string {
+    let n: TrieNode | undefined = node;
+    // Down the first inline child: a series below shares the path, hence the value of `k`.
+    for (let depth = 0; n !== undefined && depth < 64; depth++) {
+      if (this.#isSeries(n)) {
+        const kept = n.attributes[k];
+        return kept === v ? (kept as string) : v;
+      }
+      n = firstChild(n);
+    }
+    return v;
   }
 
   /** Remembers the caller's key order so the next call with it is a plain walk. */
@@ -225,7 +314,7 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       const vk = this.#anyKeys.intern(attrs[k]);
-      let child = childOf(childrenOf(node, k), vk);
+      let child = findChild(node, k, vk);
       if (i === keys.length - 1) {
         if (child === undefined) {
           setChild(node, k, vk, cell);

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { AnyInstrumentStorage } from '@otelkit/metrics';
-import { flatString } from './flat-string.js';
+import { flatString, sharedString } from './flat-string.js';
 import { attributeLabels, expositionWarn, labelsMayCollide, type AttributeLabels } from './labels.js';
 
 /**
@@ -55,8 +55,13 @@ export class LabelCache {
     // values, commas); flattened, the pieces can be collected: kept as a rope, 20k counter series
     // cost 610 instead of ~410 B each after a scrape (bench/tools/heap-breakdown.mjs otelkit
     // 20000 counters scrape). See flatString for why the read is not a bare `charCodeAt(0)`.
-    if (typeof labels === 'string') flatString(labels);
-    else if (labels.kind === 'scope-colliding') flatString(labels.attributeLabels);
+    // Kept as V8's shared copy (flat, one per distinct label list): see sharedString.
+    if (typeof labels === 'string') {
+      const shared = sharedString(labels);
+      this.labels[i] = shared;
+      return shared;
+    }
+    if (labels.kind === 'scope-colliding') flatString(labels.attributeLabels);
     this.labels[i] = labels;
     return labels;
   }
