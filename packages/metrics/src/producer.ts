@@ -1,18 +1,17 @@
 import { ValueType, type HrTime } from '@opentelemetry/api';
-import { millisToHrTime } from '@opentelemetry/core';
 import { defaultResource, type Resource } from '@opentelemetry/resources';
-import {
+import type {
   AggregationTemporality,
+  CollectionResult,
+  DataPoint,
   DataPointType,
+  Histogram as SdkHistogram,
   InstrumentType,
-  type CollectionResult,
-  type DataPoint,
-  type Histogram as SdkHistogram,
-  type MetricCollectOptions,
-  type MetricData,
-  type MetricProducer as SdkMetricProducer,
-  type ResourceMetrics,
-  type ScopeMetrics,
+  MetricCollectOptions,
+  MetricData,
+  MetricProducer as SdkMetricProducer,
+  ResourceMetrics,
+  ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { histogramExemplars, sumExemplars } from './exemplar-reservoir.js';
 import type { AnyInstrumentStorage } from './instrument-storage.js';
@@ -22,15 +21,31 @@ import type { Exemplar, InstrumentKind } from './types.js';
 /** A data point as sdk-metrics defines it, plus the exemplars sdk-metrics cannot carry. */
 export type DataPointWithExemplars<T> = DataPoint<T> & { exemplars?: Exemplar[] };
 
-const INSTRUMENT_TYPE: Record<InstrumentKind, InstrumentType> = {
-  counter: InstrumentType.COUNTER,
-  updowncounter: InstrumentType.UP_DOWN_COUNTER,
-  histogram: InstrumentType.HISTOGRAM,
-  gauge: InstrumentType.GAUGE,
-  observablecounter: InstrumentType.OBSERVABLE_COUNTER,
-  observableupdowncounter: InstrumentType.OBSERVABLE_UP_DOWN_COUNTER,
-  observablegauge: InstrumentType.OBSERVABLE_GAUGE,
-};
+/*
+ * sdk-metrics' enum values, written out: importing the enums themselves loaded all of
+ * sdk-metrics at startup (53 modules, 20-30 ms of every process start: bench/NOTES.md) for three
+ * constants. Only types are imported from it; test/producer-enums.test.ts checks these values
+ * against the enums of the installed sdk-metrics.
+ */
+const CUMULATIVE = 1 as AggregationTemporality.CUMULATIVE;
+const HISTOGRAM_POINTS = 0 as DataPointType.HISTOGRAM;
+const GAUGE_POINTS = 2 as DataPointType.GAUGE;
+const SUM_POINTS = 3 as DataPointType.SUM;
+
+const INSTRUMENT_TYPE = {
+  counter: 'COUNTER',
+  updowncounter: 'UP_DOWN_COUNTER',
+  histogram: 'HISTOGRAM',
+  gauge: 'GAUGE',
+  observablecounter: 'OBSERVABLE_COUNTER',
+  observableupdowncounter: 'OBSERVABLE_UP_DOWN_COUNTER',
+  observablegauge: 'OBSERVABLE_GAUGE',
+} as unknown as Readonly<Record<InstrumentKind, InstrumentType>>;
+
+/** `@opentelemetry/core`'s millisToHrTime, the same arithmetic (core itself is not needed here). */
+function millisToHrTime(epochMillis: number): HrTime {
+  return [Math.trunc(epochMillis / 1e3), Math.round((epochMillis % 1e3) * 1e6)];
+}
 
 function toMetricData(s: AnyInstrumentStorage, end: HrTime): MetricData | undefined {
   const d = s.descriptor;
@@ -64,7 +79,7 @@ function toMetricData(s: AnyInstrumentStorage, end: HrTime): MetricData | undefi
         if (ex !== undefined) p.exemplars = ex;
         return p;
       });
-      return { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM, dataPoints };
+      return { descriptor, aggregationTemporality: CUMULATIVE, dataPointType: HISTOGRAM_POINTS, dataPoints };
     }
     case 'sum': {
       const cells = s.exportCells();
@@ -77,8 +92,8 @@ function toMetricData(s: AnyInstrumentStorage, end: HrTime): MetricData | undefi
       });
       return {
         descriptor,
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.SUM,
+        aggregationTemporality: CUMULATIVE,
+        dataPointType: SUM_POINTS,
         isMonotonic: d.kind === 'counter' || d.kind === 'observablecounter',
         dataPoints,
       };
@@ -87,7 +102,7 @@ function toMetricData(s: AnyInstrumentStorage, end: HrTime): MetricData | undefi
       const cells = s.exportCells();
       if (cells.length === 0) return undefined;
       const dataPoints = cells.map((c): DataPoint<number> => ({ startTime: millisToHrTime(c.startTimeMs), endTime: end, attributes: c.attributes, value: c.value }));
-      return { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints };
+      return { descriptor, aggregationTemporality: CUMULATIVE, dataPointType: GAUGE_POINTS, dataPoints };
     }
   }
 }
