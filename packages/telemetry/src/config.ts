@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Attributes } from '@opentelemetry/api';
 import { describeValue as describe, EXEMPLAR_FILTERS, isAttributeValue, validBoundaries, type ExemplarFilter } from '@otelkit/metrics';
-import { resolveOtlpOptions, type OtlpSignal, type ResolvedOtlpMetricsOptions } from '@otelkit/otlp';
+import { resolveOtlpOptions, type OtlpSignal, type ResolvedOtlpMetricsOptions } from '@otelkit/otlp/options';
 import type { MetricsAuthOptions } from '@otelkit/prometheus';
 import { EnvReader, isHttpUrl } from './env.js';
 import { ConfigError } from './errors.js';

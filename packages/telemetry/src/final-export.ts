@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { diag } from '@opentelemetry/api';
-import { SEND_GRPC_SOURCE, SEND_HTTPS_SOURCE, type OtlpTls } from '@otelkit/otlp';
+import type * as Otlp from '@otelkit/otlp';
+import type { OtlpTls } from '@otelkit/otlp';
+import { importSync } from './import-sync.js';
 
 /** One HTTP request the synchronous exit path must deliver; each component builds its own (`finalRequest`). */
 export interface FinalRequest {
@@ -21,7 +23,10 @@ export interface FinalRequest {
  * loop no longer runs. The child gets the requests on stdin (never on its command line, where
  * tokens in headers would be visible to `ps`).
  */
-const SENDER = `${SEND_GRPC_SOURCE}${SEND_HTTPS_SOURCE}
+const senderSource = (): string => {
+  // @otelkit/otlp on the exit path only (import-sync.ts).
+  const { SEND_GRPC_SOURCE, SEND_HTTPS_SOURCE } = importSync<typeof Otlp>('@otelkit/otlp');
+  return `${SEND_GRPC_SOURCE}${SEND_HTTPS_SOURCE}
 const chunks = [];
 process.stdin.on('data', (c) => chunks.push(c));
 process.stdin.on('end', async () => {
@@ -50,6 +55,7 @@ process.stdin.on('end', async () => {
   process.exitCode = failed ? 1 : 0;
 });
 `;
+};
 
 /** Delivers `requests` synchronously, bounded by `timeoutMs`; returns the failures (never throws). */
 export function sendSync(requests: readonly FinalRequest[], timeoutMs: number): string[] {
@@ -58,7 +64,7 @@ export function sendSync(requests: readonly FinalRequest[], timeoutMs: number): 
     timeoutMs,
     requests: requests.map((r) => ({ ...r, body: Buffer.from(r.body).toString('base64') })),
   });
-  const r = spawnSync(process.execPath, ['-e', SENDER], { input, timeout: timeoutMs + 2000, encoding: 'utf8', stdio: ['pipe', 'ignore', 'pipe'] });
+  const r = spawnSync(process.execPath, ['-e', senderSource()], { input, timeout: timeoutMs + 2000, encoding: 'utf8', stdio: ['pipe', 'ignore', 'pipe'] });
   if (r.error) return [`final export: ${r.error.message}`];
   if (r.status === 0) return [];
   return (r.stderr || `sender exited with ${r.status ?? r.signal}`).trim().split('\n');

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag, type Tracer } from '@opentelemetry/api';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import type * as Instrumentation from '@opentelemetry/instrumentation';
 import type { Resource } from '@opentelemetry/resources';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { MeterProvider, type Meter } from '@otelkit/metrics';
-import { buildSnapshot, observeExporterHealth, type TelemetrySnapshot } from '@otelkit/meters';
+import type * as Meters from '@otelkit/meters';
+import type { TelemetrySnapshot } from '@otelkit/meters';
 import type { ComponentContext, ComponentFactory, TelemetryComponent } from './components/component.js';
 import { consoleMetrics } from './components/console-metrics.js';
 import { otlpMetrics } from './components/otlp-metrics.js';
@@ -25,6 +26,7 @@ import { settle } from './settle.js';
 import { buildTracing } from './tracing.js';
 import { setupCluster, type ClusterHandle, type ClusterHealth } from './cluster/cluster-aggregation.js';
 import { resolveClusterOptions } from './cluster/cluster-options.js';
+import { importSync } from './import-sync.js';
 
 export type { HealthReport } from './health-report.js';
 export type { PrometheusEndpointHealth } from './components/component.js';
@@ -131,11 +133,18 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
   // otelkit's exporter health as series (the `otelkit` catalog of @otelkit/meters), so an exporter
   // that keeps failing (a stopped Collector) can fire an alert from the process's own /metrics.
   const stopExporterHealth = components.some((c) => c.health().kind === 'exporter' || c.health().kind === 'pushgateway')
-    ? observeExporterHealth(meterProvider.getMeter('otelkit'), () => snapshotExporters(components))
+    ? importSync<typeof Meters>('@otelkit/meters').observeExporterHealth(meterProvider.getMeter('otelkit'), () => snapshotExporters(components))
     : undefined;
   const instrumentations = options.instrumentations ?? [];
   const unregisterInstrumentations =
-    instrumentations.length > 0 ? registerInstrumentations({ instrumentations, meterProvider, tracerProvider: owns.trace ? tracing.provider : undefined }) : undefined;
+    instrumentations.length > 0
+      ? // @opentelemetry/instrumentation only when instrumentations are passed (import-sync.ts).
+        importSync<typeof Instrumentation>('@opentelemetry/instrumentation').registerInstrumentations({
+          instrumentations,
+          meterProvider,
+          tracerProvider: owns.trace ? tracing.provider : undefined,
+        })
+      : undefined;
   let hooks: ExitHooks | undefined;
   let shutdownDone: Promise<void> | undefined;
   const each = (op: 'forceFlush' | 'shutdown', timeout: number) =>
@@ -181,7 +190,8 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
         configWarnings: cfg.warnings,
         coexistence,
       }), cluster),
-    snapshot: () => buildSnapshot(cluster?.scrapeStore ?? meterProvider.store, { startTimeMs, exporters: snapshotExporters(components) }),
+    // @otelkit/meters on the first snapshot (import-sync.ts).
+    snapshot: () => importSync<typeof Meters>('@otelkit/meters').buildSnapshot(cluster?.scrapeStore ?? meterProvider.store, { startTimeMs, exporters: snapshotExporters(components) }),
     cluster: cluster?.handle,
   };
   if (cfg.shutdownHooks && !cfg.disabled) {

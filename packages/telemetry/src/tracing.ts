@@ -17,7 +17,8 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
-import { OTLPTraceExporter } from '@otelkit/otlp';
+import type * as Otlp from '@otelkit/otlp';
+import { importSync } from './import-sync.js';
 import type { ResolvedConfig } from './config.js';
 
 /** https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/#general-sdk-configuration */
@@ -50,6 +51,8 @@ export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
     if (cfg.otlpTraces !== undefined) {
       // otelkit's span exporter: the same transports as metrics (HTTP protobuf/JSON or gRPC, TLS,
       // gzip, retries); it loads the span serializers (otlp-transformer) on its first export.
+      // @otelkit/otlp only when OTLP traces are configured (import-sync.ts).
+      const { OTLPTraceExporter } = importSync<typeof Otlp>('@otelkit/otlp');
       const exporter = new OTLPTraceExporter(cfg.otlpTraces);
       exporters.push({ name: 'otlp-traces', exporter });
       processors.push(new BatchSpanProcessor({ exporter, ...batchOptionsFromEnv() }));

@@ -1,5 +1,6 @@
 import { MetricProducer } from '@otelkit/metrics';
-import { OTLPMetricExporter, PeriodicExportingReader } from '@otelkit/otlp';
+import type * as Otlp from '@otelkit/otlp';
+import { importSync } from '../import-sync.js';
 import type { ComponentContext, TelemetryComponent } from './component.js';
 
 /**
@@ -9,6 +10,8 @@ import type { ComponentContext, TelemetryComponent } from './component.js';
 export function otlpMetrics(ctx: ComponentContext): TelemetryComponent | undefined {
   const { config } = ctx;
   if (config.disabled || config.otlpMetrics === undefined) return undefined;
+  // @otelkit/otlp (and sdk-metrics, which it builds on) only when OTLP metrics are configured (import-sync.ts).
+  const { OTLPMetricExporter, PeriodicExportingReader } = importSync<typeof Otlp>('@otelkit/otlp');
   // The exporter picks the transport from the protocol: OTLP/HTTP by default, OTLP/gRPC (grpc-js,
   // loaded on the first export) for `protocol: 'grpc'`; TLS, gzip and the temporality preference
   // come with the resolved options. Retries, health, encoding and the exit path are shared.
