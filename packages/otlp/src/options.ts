@@ -3,7 +3,7 @@ import { OtlpConfigError } from './errors.js';
 import type { OtlpCompression, OtlpProtocol } from './otlp-types.js';
 import { retryPolicy, type RetryPolicy } from './retry-policy.js';
 import { DEFAULT_GRPC_ENDPOINT, parseGrpcEndpoint } from './grpc-endpoint.js';
-import { TEMPORALITY_PREFERENCES, type TemporalityPreference } from './temporality-preference.js';
+import { TEMPORALITY_PREFERENCES, type TemporalityPreference } from './temporality-preference-names.js';
 import { loadOtlpTls, type OtlpTls, type TlsSource } from './tls-settings.js';
 
 /** Options of {@link OTLPMetricExporter}. Every field has the OTLP exporter spec default. */

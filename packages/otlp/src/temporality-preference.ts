@@ -1,9 +1,8 @@
 import { AggregationTemporality, DataPointType, InstrumentType, type MetricData } from '@opentelemetry/sdk-metrics';
 
-/** `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`. */
-export type TemporalityPreference = 'cumulative' | 'delta' | 'lowmemory';
+import type { TemporalityPreference } from './temporality-preference-names.js';
 
-export const TEMPORALITY_PREFERENCES: readonly string[] = ['cumulative', 'delta', 'lowmemory'];
+export { TEMPORALITY_PREFERENCES, type TemporalityPreference } from './temporality-preference-names.js';
 
 /**
  * The temporality an instrument kind is exported with, per
