@@ -75,35 +75,6 @@ export function canonicalAttributes(attrs: Attributes | undefined): CanonicalAtt
   return { attributes: Object.freeze(out), dropped, faults };
 }
 
-/**
- * `attrs` copied into an object of exactly its size. An object that starts as `{}` has room for
- * four properties whatever it ends up with: 56 B for two attributes, where an object parsed from
- * JSON with those keys is 40 B (every series keeps one: bench/heap/child.mjs). Values are then
- * assigned, so they keep their identity and type. Sets with a `__proto__` key (which JSON.parse
- * would make an own property, unlike assignment) or many keys stay as they are.
- */
-export function sized(attrs: Attributes): Attributes {
-  let n = 0;
-  let signature = '';
-  for (const k in attrs) {
-    if (k === '__proto__') return attrs;
-    signature += n++ === 0 ? k : '\u0000' + k;
-  }
-  if (n === 0 || n > 32) return attrs;
-  let json = templates.get(signature);
-  if (json === undefined) {
-    json = '{' + Object.keys(attrs).map((k) => JSON.stringify(k) + ':0').join(',') + '}';
-    if (templates.size >= 1024) templates.clear();
-    templates.set(signature, json);
-  }
-  const out = JSON.parse(json) as Attributes;
-  for (const k in attrs) out[k] = attrs[k];
-  return out;
-}
-
-/** JSON text of a key set's template object, by the keys joined with NUL (few distinct sets; bounded). */
-const templates = new Map<string, string>();
-
 /** The one warning for attributes an instrument dropped: each key with the reason. */
 export function droppedAttributesMessage(instrumentName: string, canon: CanonicalAttributes): string {
   const list = canon.dropped.map((k, i) => `${JSON.stringify(k)} (${canon.faults[i] ?? 'not an AnyValue'})`).join(', ');
@@ -113,3 +84,44 @@ export function droppedAttributesMessage(instrumentName: string, canon: Canonica
     `(further such attributes on this instrument are not reported)`
   );
 }
+
+/**
+ * `attrs` copied into an object of exactly its size. An object that starts as `{}` has room for
+ * four properties whatever it ends up with: 56 B for two attributes, where an object made by a
+ * constructor that always adds the same keys is 40 B once V8's slack tracking has seen a few
+ * (every series keeps one: bench/heap/child.mjs). One constructor per key list (few: bounded);
+ * its prototype is Object.prototype, so the copy is a plain object like the original, values
+ * assigned in the same order (same identity, same enumeration order). Sets with a `__proto__` key
+ * or many keys stay as they are. Measured on Node 24: ~0.27 µs per copy (JSON.parse of a
+ * template, also exact-size, was ~0.76 µs).
+ */
+export function sized(attrs: Attributes): Attributes {
+  let n = 0;
+  let signature = '';
+  for (const k in attrs) {
+    if (k === '__proto__') return attrs;
+    signature += n++ === 0 ? k : '\u0000' + k;
+  }
+  if (n === 0 || n > 32) return attrs;
+  let make = shapes.get(signature);
+  if (make === undefined) {
+    make = shapeOf(Object.keys(attrs));
+    if (shapes.size >= 1024) shapes.clear();
+    shapes.set(signature, make);
+  }
+  return new make(attrs);
+}
+
+type Shape = new (from: Attributes) => Attributes;
+
+/** A constructor that copies exactly `keys`, in that order. */
+function shapeOf(keys: readonly string[]): Shape {
+  function Attrs(this: Attributes, from: Attributes): void {
+    for (let i = 0; i < keys.length; i++) this[keys[i]!] = from[keys[i]!];
+  }
+  Attrs.prototype = Object.prototype;
+  return Attrs as unknown as Shape;
+}
+
+/** Copy constructors by key list (the keys joined with NUL). */
+const shapes = new Map<string, Shape>();

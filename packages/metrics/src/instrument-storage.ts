@@ -252,7 +252,11 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
     }
     if (this.#isSeries(node)) return node;
     if (create === undefined) return undefined;
-    const cell = new this.#cellClass(shareable ? this.#sharedStrings(create) : Object.freeze(sized(create)), this.#shared);
+    // An exact-size copy of the canonical set, its strings shared with the trie; sized() hands back
+    // the (frozen) set itself for the sets it leaves alone, which then stay as they are.
+    const kept = sized(create);
+    if (shareable && kept !== create) this.#shareStrings(kept);
+    const cell = new this.#cellClass(Object.freeze(kept), this.#shared);
     // The node becomes the series: same edges, same place in the trie. Only edges that exist are
     // copied: a cell without them keeps no own trie properties (see Cell.observedEpoch).
     if (node.trieKey !== undefined) {
@@ -275,21 +279,20 @@ export class InstrumentStorage<C extends AnyCell = AnyCell> {
   }
 
   /**
-   * `attrs` (canonical: sorted, frozen) with each string value replaced by the equal string the
-   * trie already keeps on its path: a series whose `route` is a new string object per call (a
+   * Replaces each string value of `attrs` (a not yet frozen copy of the canonical set) by the equal
+   * string the trie already keeps on its path: a series whose `route` is a new string object per call (a
    * template literal, a header) would otherwise keep its own copy of a value its siblings have —
    * ~30 B per series of {route, status} with two statuses per route (bench/heap/child.mjs).
    */
-  #sharedStrings(attrs: Attributes): Attributes {
-    const out: Attributes = {};
+  #shareStrings(attrs: Attributes): void {
     let node: TrieNode | undefined = this.#root;
     for (const k in attrs) {
       const v = attrs[k];
       const child: TrieNode | undefined = node === undefined ? undefined : findChild(node, k, typeof v === 'string' ? v : this.#anyKeys.find(v));
-      out[k] = typeof v === 'string' && child !== undefined ? this.#keptString(child, k, v) : v;
+      // Same key, same type of value: the object keeps its shape (and exact size).
+      if (typeof v === 'string' && child !== undefined) attrs[k] = this.#keptString(child, k, v);
       node = child;
     }
-    return Object.freeze(sized(out));
   }
 
   /** The value of `k` that the first series at or below `node` keeps, when it is `v` (it always is). */
