@@ -44,4 +44,25 @@ describe('MetricStore collection cycles (one observation round per cycle, shared
     await p;
     expect(c.calls()).to.equal(1);
   });
+
+  it('a callback that resets on read (as the runtime instrumentation\'s delay histogram): every reader of a cycle sees the same window, the next round covers exactly the time since the last', async () => {
+    const mp = new MeterProvider({ collectionCycleMs: 100 });
+    let events = 0;
+    // Reports the events since its previous call, then resets: a reader-independent window only if rounds are shared.
+    mp.getMeter('t').createObservableCounter('events').addCallback((r) => {
+      r.observe(events);
+      events = 0;
+    });
+    const read = (): number | undefined => mp.store.read((v) => (v.instruments[0]!.exportCells()[0] as { value: number } | undefined)?.value);
+    events = 5;
+    await mp.store.collect(() => 0);
+    expect(read()).to.equal(5);
+    events = 3; // after the round: belongs to the next window
+    await mp.store.collect(() => 0);
+    mp.store.collectSync(() => 0);
+    expect(read(), 'same cycle: same window, nothing lost to the second reader').to.equal(5);
+    await new Promise((r) => setTimeout(r, 120));
+    await mp.store.collect(() => 0);
+    expect(read(), 'next round: the events since the last round').to.equal(3);
+  });
 });
