@@ -10,6 +10,8 @@ export interface Ended {
   output: string;
   /** From the signal (or the spawn, without one) to the exit. */
   ms: number;
+  /** `Date.now()` at the exit. */
+  endedAt: number;
 }
 
 export interface RunOptions {
@@ -52,7 +54,7 @@ export function runApp(o: RunOptions): Promise<Ended> {
     child.on('exit', (code, signal) => {
       clearTimeout(limit);
       clearTimeout(graceTimer);
-      resolve({ code, signal, output, ms: Date.now() - started });
+      resolve({ code, signal, output, ms: Date.now() - started, endedAt: Date.now() });
     });
   });
 }
