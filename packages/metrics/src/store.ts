@@ -214,9 +214,11 @@ export class MetricStore implements MetricsView {
   }
 
   /**
-   * Runs every observable callback once (a collection round) without exporting anything: the
-   * first step of {@link collect}, public for tests and tools that inspect cells. Exporters use
-   * {@link collect}. Errors and time-outs are returned (and logged), never thrown.
+   * Runs every observable callback once (a collection round) without exporting anything — or,
+   * when a round is in flight or (with `collectionCycleMs`) started less than a cycle ago, uses
+   * that one: the first step of {@link collect}, public for tests and tools that inspect cells.
+   * Exporters use {@link collect}. Errors and time-outs of the round this call ran are returned
+   * (and logged), never thrown.
    */
   async observe(timeoutMs = 10_000): Promise<unknown[]> {
     const current = this.#currentRound();
