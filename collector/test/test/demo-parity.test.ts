@@ -79,7 +79,7 @@ describe('the demo service exporting OTLP to the shipped collector: dual-path pa
       d.instanceId = await waitFor(`${d.serviceName} to serve /metrics`, async () => {
         if (p.child.exitCode !== null) throw new Error(`demo exited with code ${p.child.exitCode}: ${p.output()}`);
         const text = await (await fetch(`http://127.0.0.1:${d.metricsPort}/metrics`)).text();
-        return /service_instance_id="([^"]+)"/.exec(text)?.[1];
+        return /^target_info\{[^}]*instance="([^"]+)"/m.exec(text)?.[1];
       }, 20_000, 100);
     }
     await prom.waitForTargetsUp();
@@ -102,18 +102,36 @@ describe('the demo service exporting OTLP to the shipped collector: dual-path pa
           // up and scrape_* are Prometheus' own series about each scrape, not the exposition's.
           const a = (await prom.api<Series[]>('series', { 'match[]': `{${direct()}}` })).filter((s) => s.__name__ !== 'up' && !s.__name__!.startsWith('scrape_'));
           const b = await prom.api<Series[]>('series', { 'match[]': `{${viaCollector()}}` });
-          const ti = a.find((s) => s.__name__ === 'target_info');
-          if (!ti) return false;
-          // target_info: the direct path names the service in labels, the collector in job / instance.
-          expect(ti.service_name).to.equal(d.serviceName);
-          expect(ti.service_instance_id).to.equal(d.instanceId);
-          const ka = new Set(a.map((s) => key(s, ['job', 'instance', 'service_name', 'service_instance_id'])));
-          const kb = new Set(b.map((s) => key(s, ['job', 'instance'])));
+          // target_info names the service in job / instance on both paths (issue 15): scraped here
+          // with honor_labels: true, the direct target_info is the collector's series, not the
+          // direct target's (compared label for label below).
+          expect(a.find((s) => s.__name__ === 'target_info')).to.equal(undefined);
+          const ka = new Set(a.map((s) => key(s, ['job', 'instance'])));
+          const kb = new Set(b.filter((s) => s.__name__ !== 'target_info').map((s) => key(s, ['job', 'instance'])));
           diff = { directOnly: [...ka].filter((k) => !kb.has(k)), collectorOnly: [...kb].filter((k) => !ka.has(k)) };
           return a.length > 20 && diff.directOnly.length === 0 && diff.collectorOnly.length === 0;
         }, 30_000, 500).catch((e: Error) => {
           throw new Error(`${e.message}\n${JSON.stringify(diff, null, 1).slice(0, 4000)}`);
         });
+      });
+
+      it('target_info agrees: the same labels on the service\'s /metrics and the collector\'s (service.* as job / instance, not repeated), one series in Prometheus', async function () {
+        this.timeout(30_000);
+        const info = async (url: string, job: string): Promise<Record<string, string> | undefined> => {
+          const text = await (await fetch(url, { headers: { accept: OPENMETRICS } })).text();
+          const s = parseOpenMetricsStrict(text)
+            .filter((f) => f.name === 'target' || f.name === 'target_info')
+            .flatMap((f) => f.samples)
+            .find((x) => x.name === 'target_info' && x.labels.job === job);
+          return s?.labels;
+        };
+        const direct = await info(`http://127.0.0.1:${d.metricsPort}/metrics`, d.serviceName);
+        expect(direct).to.include({ job: d.serviceName, instance: d.instanceId });
+        expect(direct).not.to.have.any.keys('service_name', 'service_instance_id', 'service_namespace');
+        const viaC = await waitFor('target_info on the collector', () => info(collector.prometheusUrl, d.serviceName), 20_000, 250);
+        expect(direct).to.deep.equal(viaC);
+        const stored = await prom.api<Series[]>('series', { 'match[]': `target_info{${viaCollector()}}` });
+        expect(stored).to.have.length(1);
       });
 
       it('every metric family has the same type on both paths', async () => {

@@ -71,7 +71,7 @@ describe('example: secured-api', function () {
       expect(valueOf(text, 'sigil_request_duration_seconds_count', { operation: 'sign' })).to.equal(4);
       expect(valueOf(text, 'sigil_request_duration_seconds_bucket', { operation: 'sign', le: '+Inf' })).to.equal(4);
       expect(valueOf(text, 'sigil_request_duration_seconds_sum', { operation: 'sign' })).to.be.greaterThan(0).and.lessThan(5);
-      expect(valueOf(text, 'target_info', { service_name: 'sigil-api' })).to.equal(1);
+      expect(valueOf(text, 'target_info', { job: 'sigil-api' })).to.equal(1);
       expect(promtoolCheckMetrics(text)).to.deep.equal({ status: 0, output: '' });
     });
 

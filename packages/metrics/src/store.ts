@@ -12,6 +12,13 @@ export interface MetricStoreOptions {
   readonly exemplarFilter?: ExemplarFilter;
   /** Series per instrument, the overflow series included. Default 2000 (the SDK spec default). */
   readonly cardinalityLimit?: number;
+  /**
+   * Length of a collection cycle: observable callbacks run at most once per cycle, and every
+   * collection within it — by any reader — gets that round's observations (see
+   * docs/DESIGN-NOTES.md, "One observation round per collection cycle"). Default 0: a round per
+   * collection, except that a collection joins a round still in flight. `initTelemetry()` uses 1000.
+   */
+  readonly collectionCycleMs?: number;
 }
 
 /**
@@ -63,7 +70,12 @@ export class MetricStore implements MetricsView {
   readonly #sampler: ExemplarSampler | undefined;
   readonly #observables: ObservableInstrument[] = [];
   readonly #batches: BatchRegistration[] = [];
+  readonly #cycleMs: number;
   #epoch = 0;
+  /** The last observation round: shared by every collection that starts while it is current. */
+  #lastRound: { readonly epoch: number; readonly startMs: number; settled: boolean; readonly done: Promise<unknown[]> } | undefined;
+  /** The epoch whose exemplar cycle an exporting collection already ended. */
+  #exemplarsEndedEpoch = -1;
   /** When the store was made (process-level start time for uptime). */
   readonly startTimeMs = Date.now();
 
@@ -71,6 +83,8 @@ export class MetricStore implements MetricsView {
     this.exemplarFilter = options.exemplarFilter ?? 'trace_based';
     this.cardinalityLimit = options.cardinalityLimit ?? 2000;
     this.#sampler = samplerFor(this.exemplarFilter);
+    const cycle = options.collectionCycleMs ?? 0;
+    this.#cycleMs = Number.isFinite(cycle) && cycle > 0 ? cycle : 0;
     this.warn = new WarnOnce('otelkit/metrics');
   }
 
@@ -174,16 +188,69 @@ export class MetricStore implements MetricsView {
 
   #visit<T>(visit: (view: MetricsView) => T, options: CollectOptions | undefined): T {
     const result = visit(this);
-    if (options?.exportsExemplars !== false) endExemplarCycle(this.instruments);
+    // One exemplar sampling cycle per observation round: the first collection of the round that
+    // exports exemplars ends it; the others of the round read the same kept exemplars.
+    if (options?.exportsExemplars !== false && this.#exemplarsEndedEpoch !== this.#epoch) {
+      this.#exemplarsEndedEpoch = this.#epoch;
+      endExemplarCycle(this.instruments);
+    }
     return result;
   }
 
   /**
-   * Runs every observable callback once (a collection round) without exporting anything: the
-   * first step of {@link collect}, public for tests and tools that inspect cells. Exporters use
-   * {@link collect}. Errors and time-outs are returned (and logged), never thrown.
+   * The round a collection starting now uses: the current one when it is still in flight, or
+   * settled less than a cycle ago; else undefined (a new round runs).
+   *
+   * **Deviation** from https://opentelemetry.io/docs/specs/otel/metrics/sdk/#observations-inside-asynchronous-callbacks
+   * ("callbacks ... called once per collection" of each reader): readers share rounds. Callbacks
+   * that reset state when called — instrumentation-runtime-node's event loop delay histogram,
+   * its ELU delta — otherwise hand each reader the leftover of the other readers' windows, and
+   * nothing at all (the seven nodejs_eventloop_delay_* families vanish) when two collections come
+   * within a few milliseconds (issue 15).
+   */
+  #currentRound(): { readonly epoch: number; settled: boolean; readonly done: Promise<unknown[]> } | undefined {
+    const r = this.#lastRound;
+    if (r === undefined || r.epoch !== this.#epoch) return undefined;
+    if (!r.settled) return r;
+    return this.#cycleMs > 0 && Date.now() - r.startMs < this.#cycleMs ? r : undefined;
+  }
+
+  /**
+   * Runs every observable callback once (a collection round) without exporting anything — or,
+   * when a round is in flight or (with `collectionCycleMs`) started less than a cycle ago, uses
+   * that one: the first step of {@link collect}, public for tests and tools that inspect cells.
+   * Exporters use {@link collect}. Errors and time-outs of the round this call ran are returned
+   * (and logged), never thrown.
    */
   async observe(timeoutMs = 10_000): Promise<unknown[]> {
+    const current = this.#currentRound();
+    if (current !== undefined) {
+      // Joins the round in flight (bounded by this collection's own timeout) or reuses a recent one.
+      if (current.settled) return [];
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<unknown[]>((resolve) => {
+        timer = setTimeout(() => resolve([new Error(`observable callbacks did not finish within ${timeoutMs} ms`)]), timeoutMs);
+        timer.unref?.();
+      });
+      const errors = await Promise.race([current.done.then(() => []), timeout]);
+      clearTimeout(timer);
+      return errors;
+    }
+    const startMs = Date.now();
+    let settle!: (errors: unknown[]) => void;
+    const round = { epoch: this.#epoch + 1, startMs, settled: false, done: new Promise<unknown[]>((r) => (settle = r)) };
+    this.#lastRound = round;
+    try {
+      const errors = await this.#observeRound(timeoutMs);
+      settle(errors);
+      return errors;
+    } finally {
+      round.settled = true;
+      settle([]);
+    }
+  }
+
+  async #observeRound(timeoutMs: number): Promise<unknown[]> {
     const { errors, pending } = this.#round();
     if (pending.length > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -203,6 +270,10 @@ export class MetricStore implements MetricsView {
 
   /** {@link observe} without awaiting anything: the first step of {@link collectSync}. */
   observeSync(): unknown[] {
+    // A round in flight or recent: its synchronous part ran, its observations are in the cells.
+    if (this.#currentRound() !== undefined) return [];
+    const round = { epoch: this.#epoch + 1, startMs: Date.now(), settled: true, done: Promise.resolve([]) };
+    this.#lastRound = round;
     return this.#round().errors;
   }
 

@@ -5,7 +5,7 @@ import { formatValue } from './escape.js';
 import { exemplarLabelSet } from './exemplar-labels.js';
 import { expositionPlan, type FamilyPlan, type InstrumentPlan } from './family-plan.js';
 import { expositionWarn, mergedScopeLabels, type ScopeCollidingLabels } from './labels.js';
-import { targetInfoLines } from './target-info.js';
+import { targetInfoLines, type TargetInfoIdentity } from './target-info.js';
 import { flatString } from './flat-string.js';
 
 /** Options shared by {@link serializeText} and {@link serializeOpenMetrics}. */
@@ -16,6 +16,8 @@ export interface SerializeOptions {
   readonly exemplars?: boolean;
   /** Write `target_info` from the resource. Default true. */
   readonly targetInfo?: boolean;
+  /** How target_info names the service (see target-info.ts). Default `job-instance`; pushes use `attributes`. */
+  readonly targetInfoIdentity?: TargetInfoIdentity;
 }
 
 /*
@@ -193,7 +195,7 @@ export function writeExposition(
   const targetInfo = options?.targetInfo !== false && resource !== undefined;
   const exemplars = openMetrics && options?.exemplars !== false;
   const plan = expositionPlan(store, scopeLabels, targetInfo);
-  const o: Output = { out: targetInfo ? targetInfoLines(resource!, openMetrics) : '', header: '', sink };
+  const o: Output = { out: targetInfo ? targetInfoLines(resource!, openMetrics, options?.targetInfoIdentity) : '', header: '', sink };
   const families = plan.families;
   for (let f = 0; f < families.length; f++) {
     const fam = families[f]!;

@@ -1,6 +1,7 @@
 export { serializeText, serializeTextBuffer, TEXT_CONTENT_TYPE } from './text-serializer.js';
 export { serializeOpenMetrics, serializeOpenMetricsBuffer, OPENMETRICS_CONTENT_TYPE } from './openmetrics-serializer.js';
 export type { SerializeOptions } from './exposition-writer.js';
+export type { TargetInfoIdentity } from './target-info.js';
 export {
   prometheusMetricName,
   prometheusLabelName,

@@ -12,6 +12,8 @@ import { serializeText } from './text-serializer.js';
 const gzip = promisify(gzipCallback);
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 const MAX_ERROR_BODY = 1024;
+/** The gateway overwrites `job` with the grouping key's: target_info keeps service.* as labels. */
+const PUSH_SERIALIZE = { targetInfoIdentity: 'attributes' } as const;
 
 export interface PushgatewayOptions {
   /** Base URL of the gateway, e.g. `http://pushgateway:9091`; user info becomes Basic auth. */
@@ -200,7 +202,7 @@ export class PushgatewayPusher {
     let body: Buffer = Buffer.alloc(0);
     if (method !== 'DELETE') {
       // Text 0.0.4 carries no exemplars: the sampling cycle stays open for the exports that do.
-      const { result } = this.#options.store.collectSync((view) => serializeText(view, this.#options.resource), { exportsExemplars: false });
+      const { result } = this.#options.store.collectSync((view) => serializeText(view, this.#options.resource, PUSH_SERIALIZE), { exportsExemplars: false });
       body = Buffer.from(result, 'utf8');
       if (this.#options.gzip) {
         body = gzipSync(body);
@@ -237,7 +239,7 @@ export class PushgatewayPusher {
       let body: Buffer | undefined;
       const headers: Record<string, string> = { ...this.#headers };
       if (withBody) {
-        const { result: text } = await this.#options.store.collect((view) => serializeText(view, this.#options.resource), {
+        const { result: text } = await this.#options.store.collect((view) => serializeText(view, this.#options.resource, PUSH_SERIALIZE), {
           timeoutMs: this.#timeoutMs,
           exportsExemplars: false,
         });

@@ -10,6 +10,13 @@ export interface ListenOptions {
   readonly host?: string;
   /** Default 9464 (the OpenTelemetry Prometheus exporter port); 0 picks a free port. */
   readonly port?: number;
+  /**
+   * Whether the server alone keeps the process running. Default false: a job ends when its work
+   * ends (the server and its idle connections are unref'd; a scrape being answered still holds
+   * the process until its response is written). A service's own server, timers or sockets keep
+   * it running as before.
+   */
+  readonly keepProcessAlive?: boolean;
 }
 
 /** A handler built beforehand (e.g. `initTelemetry()`'s `metricsHandler`) and the path it serves. */
@@ -74,6 +81,17 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   });
   server.on('error', (err) => diag.error(`otelkit/prometheus: metrics server error: ${err.message}`));
   server.on('clientError', (_err, socket) => socket.destroy());
+  if (options.keepProcessAlive !== true) {
+    // A metrics endpoint is a passenger: it must not be why a short-lived job never ends (issue 15).
+    // The listening handle and idle keep-alive connections are unref'd; a connection is ref'd
+    // only while a request on it is being answered.
+    server.unref();
+    server.on('connection', (socket) => socket.unref());
+    server.on('request', (req, res) => {
+      req.socket.ref();
+      res.once('close', () => req.socket.unref());
+    });
+  }
 
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;

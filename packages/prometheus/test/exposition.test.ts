@@ -169,15 +169,24 @@ for (const format of FORMATS) {
       expect(samples(out)[0]!.labels).to.deep.equal({ otel_scope_name: 'types', arr: '["a","b\\"c"]', b: 'true', f: '0.5', i: '42', tiny: '0.0000001' });
     });
 
-    it('writes target_info once, with the resource attributes only, value 1', async () => {
+    it('writes target_info once, value 1: service.* as job / instance (as the Collector does), every other resource attribute as a label', async () => {
       const mp = new MeterProvider({ exemplarFilter: 'always_off' });
       mp.getMeter('t').createCounter('x', { description: 'X' }).add(1);
       const resource = resourceFromAttributes({ 'service.name': 'checkout', 'service.instance.id': 'i-1', 'deployment.environment': 'prod "eu"' });
       const out = await scrape(format, mp.store, resource);
       const info = samples(out).filter((s) => s.name === 'target_info');
       expect(info).to.deep.equal([
-        { name: 'target_info', labels: { deployment_environment: 'prod "eu"', service_instance_id: 'i-1', service_name: 'checkout' }, value: '1' },
+        { name: 'target_info', labels: { deployment_environment: 'prod "eu"', instance: 'i-1', job: 'checkout' }, value: '1' },
       ]);
+      // service.namespace joins the job as <namespace>/<name>; the pushed form keeps every attribute.
+      const ns = resourceFromAttributes({ 'service.name': 'checkout', 'service.namespace': 'shop' });
+      expect(samples(await scrape(format, mp.store, ns)).filter((s) => s.name === 'target_info')[0]!.labels).to.deep.equal({ job: 'shop/checkout' });
+      const pushed = await scrape(format, mp.store, resource, { targetInfoIdentity: 'attributes' });
+      expect(samples(pushed).filter((s) => s.name === 'target_info')[0]!.labels).to.deep.equal({
+        deployment_environment: 'prod "eu"',
+        service_instance_id: 'i-1',
+        service_name: 'checkout',
+      });
       expect(metaLines(out).filter((l) => l.includes('target'))).to.deep.equal(
         om ? ['# HELP target Target metadata', '# TYPE target info'] : ['# HELP target_info Target metadata', '# TYPE target_info gauge'],
       );

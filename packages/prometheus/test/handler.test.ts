@@ -81,7 +81,7 @@ describe('createMetricsHandler over node:http', () => {
     expect(Number(r.headers['content-length'])).to.equal(r.body.length);
     const text = r.body.toString('utf8');
     expect(text).to.include('http_requests_total{otel_scope_name="app",otel_scope_version="1.0.0",route="/a"} 7');
-    expect(text).to.include('target_info{service_name="handler-test"} 1');
+    expect(text).to.include('target_info{job="handler-test"} 1');
     expect(promtoolCheckMetrics(text)).to.deep.equal({ status: 0, output: '' });
   });
 

@@ -77,7 +77,11 @@ describe('scraped by a real Prometheus', function () {
     expect((await prom.query('queue_depth{queue="orders"}'))[0]!.value[1]).to.equal('12');
     const info = await prom.query('target_info');
     expect(info).to.have.length(1);
-    expect(info[0]!.metric).to.include({ service_name: 'shop', service_instance_id: 'shop-1' });
+    // A direct scrape (honor_labels: false): Prometheus keeps the scrape's job / instance on every
+    // series, target_info included (so it joins on(job, instance)), and stores the service's own
+    // as exported_job / exported_instance.
+    expect(info[0]!.metric).to.include({ job: 'otelkit', exported_job: 'shop', exported_instance: 'shop-1' });
+    expect(info[0]!.metric).not.to.have.property('service_name');
   });
 
   it('hostile label values arrive intact and the scrape stays up', async () => {

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, MeterProvider } from '@otelkit/metrics';
 import { freePort } from '@otelkit/testkit';
 import { createMetricsHandler, PortInUseError, PrometheusConfigError, startMetricsServer, type MetricsHandler } from '../src/index.js';
@@ -126,5 +128,36 @@ describe('startMetricsServer', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('startMetricsServer and the life of the process', function () {
+  this.timeout(30_000);
+  /** Runs a child that starts a server (and scrapes it once with keep-alive); resolves its exit code, or 'alive' after `ms`. */
+  const run = (keepProcessAlive: boolean, ms: number): Promise<number | null | 'alive'> =>
+    new Promise((resolve) => {
+      const script = `
+        import { MeterProvider } from '@otelkit/metrics';
+        import { startMetricsServer } from '@otelkit/prometheus';
+        const mp = new MeterProvider();
+        mp.getMeter('m').createCounter('c').add(1);
+        const s = await startMetricsServer({ store: mp.store, host: '127.0.0.1', port: 0, keepProcessAlive: ${keepProcessAlive} });
+        const body = await (await fetch(s.url, { keepalive: true })).text();
+        if (!body.includes('c_total')) process.exit(2);
+      `;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'ignore' });
+      const t = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve('alive');
+      }, ms);
+      child.on('exit', (code) => {
+        clearTimeout(t);
+        resolve(code);
+      });
+    });
+
+  it('does not keep the process alive by default (idle kept-alive connection included); keepProcessAlive: true does', async () => {
+    expect(await run(false, 10_000)).to.equal(0);
+    expect(await run(true, 2_000)).to.equal('alive');
   });
 });

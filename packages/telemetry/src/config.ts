@@ -52,9 +52,13 @@ export interface ResolvedConfig {
   readonly exemplarFilter: ExemplarFilter;
   readonly runtimeMetrics: boolean;
   readonly cardinalityLimit: number;
+  readonly collectionCycleMillis: number;
   readonly histogramBoundaries: Readonly<Record<string, readonly number[]>>;
   readonly shutdownHooks: boolean;
   readonly shutdownTimeoutMillis: number;
+  /** 0: no deadline. */
+  readonly terminationGracePeriodMillis: number;
+  readonly finalFlushShare: number;
   /** Warnings about malformed environment values (each also logged once through diag). */
   readonly warnings: readonly string[];
 }
@@ -256,6 +260,7 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
 
   const exemplarFilter = optEnum(options.exemplarFilter, 'exemplarFilter', EXEMPLAR_FILTERS) ?? env.enumeration('OTEL_METRICS_EXEMPLAR_FILTER', EXEMPLAR_FILTERS) ?? 'trace_based';
   const runtimeMetrics = optBool(options.runtimeMetrics, 'runtimeMetrics') ?? true;
+  const collectionCycleMillis = optInt(options.collectionCycleMillis, 'collectionCycleMillis', 0, 3_600_000, 'collectionCycleMillis: 1000') ?? 1000;
   const cardinalityLimit = optInt(options.cardinalityLimit, 'cardinalityLimit', 2, 10_000_000, 'cardinalityLimit: 2000') ?? 2000;
   const histogramBoundaries: Record<string, readonly number[]> = {};
   if (options.histogramBoundaries !== undefined) {
@@ -288,6 +293,17 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
   }
   const shutdownHooks = optBool(options.shutdownHooks, 'shutdownHooks') ?? true;
   const shutdownTimeoutMillis = optInt(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis', 1, 600_000, 'shutdownTimeoutMillis: 5000') ?? 5000;
+  const terminationGracePeriodMillis =
+    optInt(options.terminationGracePeriodMillis, 'terminationGracePeriodMillis', 0, 86_400_000, 'terminationGracePeriodMillis: 30000') ??
+    env.integer('OTELKIT_TERMINATION_GRACE_PERIOD_MILLIS', 0, 86_400_000) ?? 30_000;
+  let finalFlushShare = 0.2;
+  if (options.finalFlushShare !== undefined) {
+    const f = options.finalFlushShare;
+    if (typeof f !== 'number' || !(f > 0 && f < 1)) throw new ConfigError('finalFlushShare', `expected a share between 0 and 1 (exclusive), got ${describe(f)}`, 'finalFlushShare: 0.2');
+    finalFlushShare = f;
+  } else {
+    finalFlushShare = env.number('OTELKIT_FINAL_FLUSH_SHARE', 0.01, 0.99) ?? 0.2;
+  }
   const scopeLabels = optBool(po?.scopeLabels, 'prometheus.scopeLabels') ?? true;
   const server = optBool(po?.server, 'prometheus.server') ?? true;
 
@@ -312,9 +328,12 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
     exemplarFilter,
     runtimeMetrics,
     cardinalityLimit,
+    collectionCycleMillis,
     histogramBoundaries,
     shutdownHooks,
     shutdownTimeoutMillis,
+    terminationGracePeriodMillis,
+    finalFlushShare,
     warnings: env.warnings,
   };
 }

@@ -106,6 +106,12 @@ export interface TelemetryOptions {
   exemplarFilter?: ExemplarFilter;
   /** Event loop, GC, heap (instrumentation-runtime-node) and process CPU/memory (instrumentation-host-metrics). Default true. */
   runtimeMetrics?: boolean;
+  /**
+   * Observable callbacks (runtime metrics included) run at most once per cycle of this length;
+   * every reader collecting within it — scrapes, OTLP, Pushgateway — gets the same observations.
+   * Default 1000 ms; 0: a round per collection (docs/DESIGN-NOTES.md).
+   */
+  collectionCycleMillis?: number;
   /** Series per instrument (overflow series beyond). Default 2000. */
   cardinalityLimit?: number;
   /** Histogram boundaries by instrument name, e.g. `{ 'http.server.request.duration': [0.01, 0.1, 1] }`. */
@@ -116,6 +122,16 @@ export interface TelemetryOptions {
   shutdownHooks?: boolean;
   /** Bound on forceFlush()/shutdown() and the exit hooks. Default 5000 ms. */
   shutdownTimeoutMillis?: number;
+  /**
+   * Time the platform grants between SIGTERM and SIGKILL (Kubernetes `terminationGracePeriodSeconds`
+   * × 1000; `docker stop` grants 10000). When the application handles SIGTERM itself and is still
+   * running when only `finalFlushShare` of it is left, otelkit does its final export then, so it
+   * lands before the SIGKILL. 0: no deadline (final export only when the process exits).
+   * Default 30000 (OTELKIT_TERMINATION_GRACE_PERIOD_MILLIS).
+   */
+  terminationGracePeriodMillis?: number;
+  /** Share of the grace period, at its end, reserved for the final export. Default 0.2 (OTELKIT_FINAL_FLUSH_SHARE). */
+  finalFlushShare?: number;
   /** One /metrics for a `node:cluster` (or worker_threads) service: see ClusterOptions; `true` = defaults. Same call in the primary and the workers. */
   cluster?: ClusterOptions | boolean;
   /** Environment to read instead of `process.env` (tests). */
@@ -125,6 +141,6 @@ export interface TelemetryOptions {
 export const OPTION_KEYS: readonly (keyof TelemetryOptions)[] = [
   'serviceName', 'serviceVersion', 'serviceInstanceId', 'resourceAttributes', 'disabled', 'metricsExporters',
   'tracesExporters', 'prometheus', 'otlp', 'pushgateway', 'metricExportIntervalMillis', 'metricExportTimeoutMillis', 'sampler',
-  'samplerArg', 'exemplarFilter', 'runtimeMetrics', 'cardinalityLimit', 'histogramBoundaries', 'instrumentations',
-  'shutdownHooks', 'shutdownTimeoutMillis', 'env', 'cluster',
+  'samplerArg', 'exemplarFilter', 'runtimeMetrics', 'collectionCycleMillis', 'cardinalityLimit', 'histogramBoundaries', 'instrumentations',
+  'shutdownHooks', 'shutdownTimeoutMillis', 'terminationGracePeriodMillis', 'finalFlushShare', 'env', 'cluster',
 ];

@@ -103,6 +103,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
     resource,
     exemplarFilter: cfg.exemplarFilter,
     cardinalityLimit: cfg.cardinalityLimit,
+    collectionCycleMs: cfg.collectionCycleMillis,
     histogramBoundaries: (name) => boundaries[name],
   });
   const cluster = clusterOptions && setupCluster(meterProvider.store, clusterOptions, cfg.serviceInstanceId);
@@ -147,8 +148,15 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
       : undefined;
   let hooks: ExitHooks | undefined;
   let shutdownDone: Promise<void> | undefined;
+  // Components whose final export (shutdown) has started: the synchronous exit path leaves them
+  // alone, so a process.exit() during the asynchronous final export sends nothing twice.
+  const finalStarted = new Set<TelemetryComponent>();
   const each = (op: 'forceFlush' | 'shutdown', timeout: number) =>
-    settle(components.map((c) => [c.name, () => c[op](timeout)] as const), timeout, op === 'forceFlush' ? 'flush' : 'shutdown');
+    settle(
+      components.map((c) => [c.name, () => (op === 'shutdown' && finalStarted.add(c), c[op](timeout))] as const),
+      timeout,
+      op === 'forceFlush' ? 'flush' : 'shutdown',
+    );
 
   const handle: Telemetry = {
     config: cfg,
@@ -195,14 +203,22 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
     cluster: cluster?.handle,
   };
   if (cfg.shutdownHooks && !cfg.disabled) {
-    hooks = installExitHooks({
-      flush: (reason) => {
-        if (reason === 'signal') stoppedBySignal = true;
-        return handle.shutdown();
+    hooks = installExitHooks(
+      {
+        flush: (_reason, timeoutMillis) => handle.shutdown({ timeoutMillis }),
+        // The synchronous exit path: the final request of each component whose final export has
+        // not started (an export already on the wire is not repeated), sent by a child process.
+        flushSync: (exitCode, timeoutMs) =>
+          reportFinal(sendSync(components.filter((c) => !finalStarted.has(c)).flatMap((c) => c.finalRequest?.({ exitCode }) ?? []), timeoutMs)),
+        signalled: (_signal, appHandles) => {
+          stoppedBySignal = true;
+          // The application drains before it exits: spans ended so far go now (each span is
+          // exported once whatever comes later); metrics are cumulative and wait for the final export.
+          if (appHandles) void tracing.provider.forceFlush().catch(() => undefined);
+        },
       },
-      // The synchronous exit path: each component's own final request, sent by a child process.
-      flushSync: (exitCode) => reportFinal(sendSync(components.flatMap((c) => c.finalRequest?.({ exitCode }) ?? []), cfg.shutdownTimeoutMillis)),
-    });
+      { timeoutMs: cfg.shutdownTimeoutMillis, gracePeriodMs: cfg.terminationGracePeriodMillis, flushShare: cfg.finalFlushShare },
+    );
   }
   current = handle;
   return handle;

@@ -56,6 +56,9 @@ describe('catalog metrics of initTelemetry (the runtime and otelkit catalogs the
       prometheus: { host: '127.0.0.1', port: await freePort() },
       otlp: { endpoint: `http://127.0.0.1:${deadPort}`, timeoutMillis: 300 },
       metricExportIntervalMillis: 600_000,
+      // The scrape below must observe health() after the exports; with the default cycle (1000 ms)
+      // it would share the round the last export observed before its outcome was known.
+      collectionCycleMillis: 0,
     });
     await tel.ready;
     tel.meter('m').createCounter('c').add(1);

@@ -246,6 +246,25 @@ describe('resolveConfig', () => {
     });
   });
 
+  describe('shutdown grace period and collection cycle (issue 15)', () => {
+    it('defaults: 30000 ms grace (Kubernetes), 0.2 of it for the final export, 1000 ms collection cycle', () => {
+      const { cfg } = resolve({});
+      expect([cfg.terminationGracePeriodMillis, cfg.finalFlushShare, cfg.collectionCycleMillis]).to.deep.equal([30_000, 0.2, 1000]);
+    });
+    it('OTELKIT_TERMINATION_GRACE_PERIOD_MILLIS / OTELKIT_FINAL_FLUSH_SHARE, options over env', () => {
+      const env = { OTELKIT_TERMINATION_GRACE_PERIOD_MILLIS: '10000', OTELKIT_FINAL_FLUSH_SHARE: '0.5' };
+      expect([resolve(env).cfg.terminationGracePeriodMillis, resolve(env).cfg.finalFlushShare]).to.deep.equal([10_000, 0.5]);
+      const both = resolve(env, { terminationGracePeriodMillis: 0, finalFlushShare: 0.1 }).cfg;
+      expect([both.terminationGracePeriodMillis, both.finalFlushShare]).to.deep.equal([0, 0.1]);
+    });
+    it('malformed env values warn once each and the defaults apply', () => {
+      const { cfg, warnings } = resolve({ OTELKIT_TERMINATION_GRACE_PERIOD_MILLIS: '30s', OTELKIT_FINAL_FLUSH_SHARE: '1' });
+      expect([cfg.terminationGracePeriodMillis, cfg.finalFlushShare]).to.deep.equal([30_000, 0.2]);
+      expect(warnings.filter((w) => w.includes('OTELKIT_TERMINATION_GRACE_PERIOD_MILLIS'))).to.have.length(1);
+      expect(warnings.filter((w) => w.includes('OTELKIT_FINAL_FLUSH_SHARE'))).to.have.length(1);
+    });
+  });
+
   describe('invalid options throw a ConfigError naming the field and a correct example', () => {
     const cases: [string, unknown, string][] = [
       ['unknown key', { servicename: 'x' }, 'servicename'],
@@ -260,6 +279,10 @@ describe('resolveConfig', () => {
       ['bad boundaries', { histogramBoundaries: { x: [1, 1] } }, 'histogramBoundaries.x'],
       ['bad path', { prometheus: { path: 'metrics' } }, 'prometheus.path'],
       ['non-object options', 'fast', 'options'],
+      ['grace period below 0', { terminationGracePeriodMillis: -1 }, 'terminationGracePeriodMillis'],
+      ['flush share of 1', { finalFlushShare: 1 }, 'finalFlushShare'],
+      ['flush share not a number', { finalFlushShare: '0.2' }, 'finalFlushShare'],
+      ['negative collection cycle', { collectionCycleMillis: -5 }, 'collectionCycleMillis'],
     ];
     for (const [what, options, field] of cases) {
       it(what, () => {

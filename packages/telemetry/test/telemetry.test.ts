@@ -49,9 +49,12 @@ describe('initTelemetry', () => {
     expect(res.body).to.match(/^jobs_total\{[^}]*kind="a"[^}]*\} 3$/m);
     const info = res.body.split('\n').filter((l) => l.startsWith('target_info{'));
     expect(info).to.have.length(1);
-    for (const needle of ['service_name="svc-under-test"', 'service_version="1.2.3"', 'deployment_environment_name="test"', 'telemetry_sdk_language="nodejs"', 'service_instance_id="', 'host_name="', 'process_pid="']) {
+    // service.name / service.instance.id as job / instance, as the Collector writes target_info (issue 15).
+    for (const needle of ['job="svc-under-test"', `instance="${tel.config.serviceInstanceId}"`, 'service_version="1.2.3"', 'deployment_environment_name="test"', 'telemetry_sdk_language="nodejs"', 'host_name="', 'process_pid="']) {
       expect(info[0]).to.contain(needle);
     }
+    expect(info[0]).to.not.contain('service_name=');
+    expect(info[0]).to.not.contain('service_instance_id=');
     expect(info[0]).to.not.contain('process_command_args');
   });
 

@@ -51,7 +51,8 @@ describe('a real Prometheus scrapes initTelemetry()', function () {
     expect(await value('orders_latency_seconds_bucket{channel="web",le="+Inf"}')).to.equal(5);
     expect(await value('orders_open{channel="web"}')).to.equal(-3);
     expect(await value('orders_temperature_celsius')).to.equal(21.5);
-    expect(await value('target_info{service_name="scraped"}')).to.equal(1);
+    // A direct scrape: Prometheus' job / instance; the service's own kept as exported_job (issue 15).
+    expect(await value('target_info{exported_job="scraped"}')).to.equal(1);
     expect(await value('up')).to.equal(1);
   });
 
