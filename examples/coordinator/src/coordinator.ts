@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { CoordinatorMeters, Route } from '@otelkit/meters';
 
 /** A unit of work, as a client submits it. */
@@ -23,7 +24,14 @@ export interface TaskResult {
 export interface CoordinatorOptions {
   /** Simulated latency of the remote routing service, the planner and the HGNN, in ms. */
   readonly latencyMs?: { readonly remote: number; readonly fast: number; readonly planner: number; readonly hgnn: number };
+  /** Spans: one per task (`coordinator route_and_execute`), so its measurements carry exemplars. Default: the global tracer. */
+  readonly tracer?: Tracer;
+  /** While it answers true, every execution fails whatever its path (the `error-burst` fault). */
+  readonly failAll?: () => boolean;
 }
+
+/** Outbox ids kept for duplicate detection; the oldest are forgotten beyond it (the demo runs for hours). */
+const OUTBOX_MEMORY = 10_000;
 
 /** Longest proto-plan stored whole; longer ones are cut (an upsert with status `truncated`). */
 export const MAX_PLAN_STEPS = 8;
@@ -49,23 +57,36 @@ export class Coordinator {
   readonly #latency: NonNullable<CoordinatorOptions['latencyMs']>;
   readonly #routeCache = new Map<string, Route>();
   readonly #outbox = new Set<string>();
+  readonly #tracer: Tracer;
+  readonly #failAll: () => boolean;
 
   constructor(meters: CoordinatorMeters, options: CoordinatorOptions = {}) {
     this.#meters = meters;
     this.#latency = options.latencyMs ?? { remote: 3, fast: 2, planner: 15, hgnn: 30 };
+    this.#tracer = options.tracer ?? trace.getTracer('seedcore.coordinator');
+    this.#failAll = options.failAll ?? (() => false);
   }
 
-  async routeAndExecute(task: Task): Promise<TaskResult> {
-    const start = performance.now();
-    try {
-      const route = await this.#resolve(task);
-      this.#meters.routing.decision(route);
-      const result = await this.#execute(task, route);
-      this.#enqueue(task, result);
-      return result;
-    } finally {
-      this.#meters.routeAndExecute((performance.now() - start) / 1000);
-    }
+  /**
+   * Routes and runs one task inside a span: every measurement of the task is recorded in the
+   * span's context, so the histograms' exemplars link to it.
+   */
+  routeAndExecute(task: Task): Promise<TaskResult> {
+    return this.#tracer.startActiveSpan('coordinator route_and_execute', { attributes: { 'task.kind': task.kind } }, async (span) => {
+      const start = performance.now();
+      try {
+        const route = await this.#resolve(task);
+        this.#meters.routing.decision(route);
+        const result = await this.#execute(task, route);
+        this.#enqueue(task, result);
+        span.setAttributes({ 'coordinator.route': route, 'coordinator.path': result.path });
+        if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: `task failed on ${result.path}` });
+        return result;
+      } finally {
+        this.#meters.routeAndExecute((performance.now() - start) / 1000);
+        span.end();
+      }
+    });
   }
 
   /** Resolves the routes of many tasks in one call (warming the cache); returns how many failed. */
@@ -144,6 +165,7 @@ export class Coordinator {
 
   async #work(task: Task, path: Route, ms: number): Promise<void> {
     await sleep(ms);
+    if (this.#failAll()) throw new ExecutionError(`task ${task.id} failed on ${path} (error burst)`);
     if (task.failOn?.includes(path)) throw new ExecutionError(`task ${task.id} failed on ${path}`);
   }
 
@@ -158,6 +180,7 @@ export class Coordinator {
       return;
     }
     this.#outbox.add(task.id);
+    if (this.#outbox.size > OUTBOX_MEMORY) this.#outbox.delete(this.#outbox.values().next().value!);
     this.#meters.persistence.outboxEnqueue('ok', (performance.now() - t) / 1000);
   }
 }
