@@ -26,6 +26,8 @@ export interface CoordinatorOptions {
   readonly latencyMs?: { readonly remote: number; readonly fast: number; readonly planner: number; readonly hgnn: number };
   /** Spans: one per task (`coordinator route_and_execute`), so its measurements carry exemplars. Default: the global tracer. */
   readonly tracer?: Tracer;
+  /** How long a resolved route stays cached; default forever. */
+  readonly routeCacheTtlMs?: number;
   /** While it answers true, every execution fails whatever its path (the `error-burst` fault). */
   readonly failAll?: () => boolean;
 }
@@ -55,7 +57,8 @@ export function routeFor(complexity: number): Route {
 export class Coordinator {
   readonly #meters: CoordinatorMeters;
   readonly #latency: NonNullable<CoordinatorOptions['latencyMs']>;
-  readonly #routeCache = new Map<string, Route>();
+  readonly #routeCache = new Map<string, { route: Route; until: number }>();
+  readonly #cacheTtlMs: number;
   readonly #outbox = new Set<string>();
   readonly #tracer: Tracer;
   readonly #failAll: () => boolean;
@@ -65,6 +68,7 @@ export class Coordinator {
     this.#latency = options.latencyMs ?? { remote: 3, fast: 2, planner: 15, hgnn: 30 };
     this.#tracer = options.tracer ?? trace.getTracer('seedcore.coordinator');
     this.#failAll = options.failAll ?? (() => false);
+    this.#cacheTtlMs = options.routeCacheTtlMs ?? Infinity;
   }
 
   /**
@@ -95,7 +99,7 @@ export class Coordinator {
     await sleep(this.#latency.remote);
     for (const t of tasks) {
       if (t.kind.startsWith('unroutable')) failed++;
-      else this.#routeCache.set(t.kind, routeFor(t.complexity));
+      else this.#cache(t.kind, routeFor(t.complexity));
     }
     this.#meters.routing.bulkResolve(tasks.length, failed);
     return { resolved: tasks.length - failed, failed };
@@ -103,9 +107,9 @@ export class Coordinator {
 
   async #resolve(task: Task): Promise<Route> {
     const cached = this.#routeCache.get(task.kind);
-    if (cached !== undefined) {
+    if (cached !== undefined && cached.until > performance.now()) {
       this.#meters.routing.cacheLookup('hit');
-      return cached;
+      return cached.route;
     }
     this.#meters.routing.cacheLookup('miss');
     const start = performance.now();
@@ -117,8 +121,12 @@ export class Coordinator {
     }
     const route = routeFor(task.complexity);
     this.#meters.routing.remoteResolution('success', (performance.now() - start) / 1000);
-    this.#routeCache.set(task.kind, route);
+    this.#cache(task.kind, route);
     return route;
+  }
+
+  #cache(kind: string, route: Route): void {
+    this.#routeCache.set(kind, { route, until: performance.now() + this.#cacheTtlMs });
   }
 
   async #execute(task: Task, route: Route): Promise<TaskResult> {

@@ -10,9 +10,9 @@ export interface DemoConfig {
   readonly databaseUrl: string | undefined;
   readonly taskEveryMs: number;
   readonly signalEveryMs: number;
-  /** Every n-th simulated task fails (DEMO_FAILURE_EVERY, default 50). */
+  /** Every n-th simulated task fails (DEMO_FAILURE_EVERY, default 200: about 1 % of executions, under the 99 % objectives). */
   readonly failureEvery: number;
-  /** Every n-th signal cannot be scored (DEMO_POISON_EVERY, default 200). */
+  /** Every n-th signal cannot be scored (DEMO_POISON_EVERY, default 2000: one failed evaluator cycle in ~300). */
   readonly poisonEvery: number;
 }
 
@@ -35,7 +35,7 @@ export function demoConfig(env: Record<string, string | undefined>): DemoConfig 
     databaseUrl,
     taskEveryMs: int(env, 'DEMO_TASK_EVERY_MS', 100, 1),
     signalEveryMs: int(env, 'DEMO_SIGNAL_EVERY_MS', 40, 1),
-    failureEvery: int(env, 'DEMO_FAILURE_EVERY', 50, 0),
-    poisonEvery: int(env, 'DEMO_POISON_EVERY', 200, 0),
+    failureEvery: int(env, 'DEMO_FAILURE_EVERY', 200, 0),
+    poisonEvery: int(env, 'DEMO_POISON_EVERY', 2000, 0),
   };
 }
