@@ -1,12 +1,16 @@
 import type { Attributes, Meter as ApiMeter, MetricOptions } from '@opentelemetry/api';
 import { COORDINATOR_METRICS } from './coordinator/definitions.js';
 import { SERVICE_HEALTH_METRICS } from './health/definitions.js';
+import type { CatalogInstrumentKind } from './catalog/declaration.js';
 
-/** What a shipped metric looks like; the meter sets create their instruments from these. */
+/**
+ * The flat view of one catalog instrument (see `toMetricDefinition`); the meter sets create their
+ * instruments from these, which come from the catalogs (`COORDINATOR_CATALOG`, ...).
+ */
 export interface MetricDefinition {
   /** OpenTelemetry instrument name (dotted). */
   readonly name: string;
-  readonly kind: 'counter' | 'histogram' | 'observablegauge' | 'observableupdowncounter';
+  readonly kind: CatalogInstrumentKind;
   /** UCUM unit: `s`, `{task}`. */
   readonly unit: string;
   readonly description: string;
@@ -76,7 +80,9 @@ export function createHistogramFor(meter: ApiMeter, def: MetricDefinition, bound
 
 /** Creates the observable instrument of `def` on `meter`. */
 export function createObservableFor(meter: ApiMeter, def: MetricDefinition) {
-  return def.kind === 'observablegauge' ? meter.createObservableGauge(def.name, options(def)) : meter.createObservableUpDownCounter(def.name, options(def));
+  if (def.kind === 'observablegauge') return meter.createObservableGauge(def.name, options(def));
+  if (def.kind === 'observablecounter') return meter.createObservableCounter(def.name, options(def));
+  return meter.createObservableUpDownCounter(def.name, options(def));
 }
 
 /** Every metric this package ships, grouped by meter set; the README table is generated from it. */

@@ -57,3 +57,31 @@ export { METRIC_CATALOGUE } from './catalogue.js';
 export { OTHER } from './dimension.js';
 export type { MetricDefinition, AttributeDefinition, AddHandle, RecordHandle } from './catalogue.js';
 export { MetersConfigError } from './errors.js';
+export { defineCatalog } from './catalog/declaration.js';
+export type {
+  CatalogDeclaration,
+  InstrumentDeclaration,
+  InstrumentDeclarations,
+  AttributeDeclaration,
+  CatalogInstrumentKind,
+  AttributesOf,
+  AttributeValue,
+  RequestIndicator,
+  QueueIndicator,
+  PoolIndicator,
+  ExporterIndicator,
+  ThresholdIndicator,
+  SeriesRef,
+  SeriesMatch,
+  Duration,
+  AnyCatalog,
+} from './catalog/declaration.js';
+export { createCatalogInstruments } from './catalog/catalog-instruments.js';
+export type { CatalogInstruments, CatalogInstrument, CatalogCounter, CatalogRecorder, CatalogObservable } from './catalog/catalog-instruments.js';
+export { validateCatalog } from './catalog/validate-catalog.js';
+export { COORDINATOR_CATALOG } from './coordinator/definitions.js';
+export { SERVICE_HEALTH_CATALOG } from './health/definitions.js';
+export { OTELKIT_SELF_CATALOG } from './self/definitions.js';
+export { RUNTIME_CATALOG } from './runtime/definitions.js';
+export { observeExporterHealth } from './self/exporter-health-gauges.js';
+export type { ExporterHealthCounts } from './self/exporter-health-gauges.js';

@@ -1,28 +1,228 @@
 import { LATENCY_BUCKETS } from '../buckets.js';
 import type { MetricDefinition } from '../catalogue.js';
+import { defineCatalog, type AttributeValue } from '../catalog/declaration.js';
+import { toMetricDefinition } from '../catalog/metric-definition.js';
 import { OTHER } from '../dimension.js';
 
-/** Paths a coordinator routes a task to. */
-export type Route = 'fast' | 'planner' | 'hgnn';
-/** Routes that dispatch to a remote executor (the fast path runs in place). */
-export type DispatchRoute = 'planner' | 'hgnn';
-export type Outcome = 'success' | 'failure';
-export type PlanResult = 'generated' | 'empty';
-export type CacheResult = 'hit' | 'miss';
-export type UpsertStatus = 'ok' | 'err' | 'truncated';
-export type EnqueueStatus = 'ok' | 'dup' | 'err';
-export type DispatchStatus = 'ok' | 'err';
-export type PersistenceOperation = 'proto_plan_upsert' | 'outbox_enqueue';
+const closed = <const V extends readonly string[]>(values: V, description?: string) =>
+  description === undefined ? ({ values, overflow: OTHER } as const) : ({ values, overflow: OTHER, description } as const);
 
-export const ROUTES: readonly Route[] = Object.freeze(['fast', 'planner', 'hgnn']);
-export const DISPATCH_ROUTES: readonly DispatchRoute[] = Object.freeze(['planner', 'hgnn']);
-export const OUTCOMES: readonly Outcome[] = Object.freeze(['success', 'failure']);
-export const PLAN_RESULTS: readonly PlanResult[] = Object.freeze(['generated', 'empty']);
-export const CACHE_RESULTS: readonly CacheResult[] = Object.freeze(['hit', 'miss']);
-export const UPSERT_STATUSES: readonly UpsertStatus[] = Object.freeze(['ok', 'err', 'truncated']);
-export const ENQUEUE_STATUSES: readonly EnqueueStatus[] = Object.freeze(['ok', 'dup', 'err']);
-export const DISPATCH_STATUSES: readonly DispatchStatus[] = Object.freeze(['ok', 'err']);
-export const PERSISTENCE_OPERATIONS: readonly PersistenceOperation[] = Object.freeze(['proto_plan_upsert', 'outbox_enqueue']);
+const ROUTE_VALUES = ['fast', 'planner', 'hgnn'] as const;
+const DISPATCH_ROUTE_VALUES = ['planner', 'hgnn'] as const;
+const OUTCOME_VALUES = ['success', 'failure'] as const;
+
+/**
+ * The coordinator catalog: routing, execution, persistence and dispatch. `createCoordinatorMeters`
+ * creates its instruments from these declarations, the types below are derived from them, and the
+ * dashboards, rules and docs table under `monitoring/` are generated from the same object.
+ */
+export const COORDINATOR_CATALOG = defineCatalog({
+  id: 'coordinator',
+  title: 'Coordinator',
+  description: 'A task coordinator: routing decisions, execution by path, persistence (proto-plans, outbox) and dispatch to remote executors.',
+  createdBy: 'createCoordinatorMeters',
+  source: 'meter-set',
+  instruments: {
+    routingDecisions: {
+      name: 'coordinator.routing.decisions',
+      kind: 'counter',
+      unit: '{decision}',
+      description: 'Routing decisions, by the path chosen.',
+      attributes: { route: closed(ROUTE_VALUES) },
+    },
+    routingHgnnPlans: {
+      name: 'coordinator.routing.hgnn.plans',
+      kind: 'counter',
+      unit: '{plan}',
+      description: 'HGNN plan attempts, by whether a plan came out.',
+      attributes: { result: closed(['generated', 'empty']) },
+    },
+    routingCacheLookups: {
+      name: 'coordinator.routing.cache.lookups',
+      kind: 'counter',
+      unit: '{lookup}',
+      description: 'Route cache lookups, by hit or miss.',
+      attributes: { result: closed(['hit', 'miss']) },
+    },
+    routingRemoteResolutions: {
+      name: 'coordinator.routing.remote.resolutions',
+      kind: 'counter',
+      unit: '{resolution}',
+      description: 'Remote route resolutions, by outcome (the total is the sum over outcomes).',
+      attributes: { outcome: closed(OUTCOME_VALUES) },
+    },
+    routingRemoteDuration: {
+      name: 'coordinator.routing.remote.duration',
+      kind: 'histogram',
+      unit: 's',
+      description: 'Duration of remote route resolutions, by outcome.',
+      attributes: { outcome: closed(OUTCOME_VALUES) },
+      boundaries: LATENCY_BUCKETS,
+    },
+    routingBulkItems: {
+      name: 'coordinator.routing.bulk_resolve.items',
+      kind: 'counter',
+      unit: '{item}',
+      description: 'Items submitted to bulk route resolution.',
+    },
+    routingBulkFailedItems: {
+      name: 'coordinator.routing.bulk_resolve.failed_items',
+      kind: 'counter',
+      unit: '{item}',
+      description: 'Items bulk route resolution failed to resolve.',
+    },
+    executionTasks: {
+      name: 'coordinator.execution.tasks',
+      kind: 'counter',
+      unit: '{task}',
+      description: 'Executed tasks, by path and outcome.',
+      attributes: { path: closed(ROUTE_VALUES), outcome: closed(OUTCOME_VALUES) },
+    },
+    executionEscalationFailures: {
+      name: 'coordinator.execution.escalation.failures',
+      kind: 'counter',
+      unit: '{failure}',
+      description: 'Escalations (fast path to planner or HGNN) that failed.',
+    },
+    executionDuration: {
+      name: 'coordinator.execution.duration',
+      kind: 'histogram',
+      unit: 's',
+      description: 'Task execution duration, by path.',
+      attributes: { path: closed(ROUTE_VALUES) },
+      boundaries: LATENCY_BUCKETS,
+    },
+    persistenceProtoPlanUpserts: {
+      name: 'coordinator.persistence.proto_plan.upserts',
+      kind: 'counter',
+      unit: '{upsert}',
+      description: 'Proto-plan upserts, by status (truncated: stored after cutting an oversized plan).',
+      attributes: { status: closed(['ok', 'err', 'truncated']) },
+    },
+    persistenceOutboxEnqueues: {
+      name: 'coordinator.persistence.outbox.enqueues',
+      kind: 'counter',
+      unit: '{enqueue}',
+      description: 'Outbox enqueues, by status (dup: the event was already queued).',
+      attributes: { status: closed(['ok', 'dup', 'err']) },
+    },
+    persistenceDuration: {
+      name: 'coordinator.persistence.duration',
+      kind: 'histogram',
+      unit: 's',
+      description: 'Duration of persistence operations, by operation.',
+      attributes: { operation: closed(['proto_plan_upsert', 'outbox_enqueue']) },
+      boundaries: LATENCY_BUCKETS,
+    },
+    dispatchDispatches: {
+      name: 'coordinator.dispatch.dispatches',
+      kind: 'counter',
+      unit: '{dispatch}',
+      description: 'Dispatches to remote executors, by route and status.',
+      attributes: { route: closed(DISPATCH_ROUTE_VALUES), status: closed(['ok', 'err']) },
+    },
+    dispatchDuration: {
+      name: 'coordinator.dispatch.duration',
+      kind: 'histogram',
+      unit: 's',
+      description: 'Dispatch duration, by route.',
+      attributes: { route: closed(DISPATCH_ROUTE_VALUES) },
+      boundaries: LATENCY_BUCKETS,
+    },
+    routeAndExecuteDuration: {
+      name: 'coordinator.route_and_execute.duration',
+      kind: 'histogram',
+      unit: 's',
+      description: 'End-to-end duration of routing a task and executing it.',
+      boundaries: LATENCY_BUCKETS,
+    },
+  },
+  presence: { instrument: 'executionTasks' },
+  requests: [
+    {
+      id: 'execution',
+      title: 'Task execution',
+      total: { instrument: 'executionTasks' },
+      errors: { instrument: 'executionTasks', match: { outcome: 'failure' } },
+      latency: { instrument: 'executionDuration' },
+      by: ['path'],
+      // Planner and HGNN paths wait on model calls (LATENCY_BUCKETS goes to 60 s): 95 % within 10 s.
+      slo: { availability: 0.99, latency: { thresholdSeconds: 10, objective: 0.95 } },
+    },
+    {
+      id: 'dispatch',
+      title: 'Dispatch',
+      total: { instrument: 'dispatchDispatches' },
+      errors: { instrument: 'dispatchDispatches', match: { status: 'err' } },
+      latency: { instrument: 'dispatchDuration' },
+      by: ['route'],
+      slo: { availability: 0.99 },
+    },
+    {
+      id: 'remoteRouting',
+      title: 'Remote route resolution',
+      total: { instrument: 'routingRemoteResolutions' },
+      errors: { instrument: 'routingRemoteResolutions', match: { outcome: 'failure' } },
+      latency: { instrument: 'routingRemoteDuration' },
+      by: ['outcome'],
+      slo: { availability: 0.99 },
+    },
+    {
+      id: 'protoPlanUpserts',
+      title: 'Proto-plan upserts',
+      total: { instrument: 'persistenceProtoPlanUpserts' },
+      errors: { instrument: 'persistenceProtoPlanUpserts', match: { status: 'err' } },
+      latency: { instrument: 'persistenceDuration', match: { operation: 'proto_plan_upsert' } },
+      by: ['status'],
+      slo: { availability: 0.99 },
+    },
+    {
+      id: 'outboxEnqueues',
+      title: 'Outbox enqueues',
+      total: { instrument: 'persistenceOutboxEnqueues' },
+      errors: { instrument: 'persistenceOutboxEnqueues', match: { status: 'err' } },
+      latency: { instrument: 'persistenceDuration', match: { operation: 'outbox_enqueue' } },
+      by: ['status'],
+      slo: { availability: 0.99 },
+    },
+    {
+      id: 'bulkResolve',
+      title: 'Bulk route resolution (items)',
+      total: { instrument: 'routingBulkItems' },
+      errors: { instrument: 'routingBulkFailedItems' },
+    },
+    {
+      id: 'routeAndExecute',
+      title: 'Route and execute (end to end)',
+      latency: { instrument: 'routeAndExecuteDuration' },
+    },
+  ],
+});
+
+type C = (typeof COORDINATOR_CATALOG)['instruments'];
+
+/** Paths a coordinator routes a task to. */
+export type Route = AttributeValue<C['routingDecisions'], 'route'>;
+/** Routes that dispatch to a remote executor (the fast path runs in place). */
+export type DispatchRoute = AttributeValue<C['dispatchDispatches'], 'route'>;
+export type Outcome = AttributeValue<C['executionTasks'], 'outcome'>;
+export type PlanResult = AttributeValue<C['routingHgnnPlans'], 'result'>;
+export type CacheResult = AttributeValue<C['routingCacheLookups'], 'result'>;
+export type UpsertStatus = AttributeValue<C['persistenceProtoPlanUpserts'], 'status'>;
+export type EnqueueStatus = AttributeValue<C['persistenceOutboxEnqueues'], 'status'>;
+export type DispatchStatus = AttributeValue<C['dispatchDispatches'], 'status'>;
+export type PersistenceOperation = AttributeValue<C['persistenceDuration'], 'operation'>;
+
+const I = COORDINATOR_CATALOG.instruments;
+export const ROUTES: readonly Route[] = I.routingDecisions.attributes.route.values;
+export const DISPATCH_ROUTES: readonly DispatchRoute[] = I.dispatchDispatches.attributes.route.values;
+export const OUTCOMES: readonly Outcome[] = I.executionTasks.attributes.outcome.values;
+export const PLAN_RESULTS: readonly PlanResult[] = I.routingHgnnPlans.attributes.result.values;
+export const CACHE_RESULTS: readonly CacheResult[] = I.routingCacheLookups.attributes.result.values;
+export const UPSERT_STATUSES: readonly UpsertStatus[] = I.persistenceProtoPlanUpserts.attributes.status.values;
+export const ENQUEUE_STATUSES: readonly EnqueueStatus[] = I.persistenceOutboxEnqueues.attributes.status.values;
+export const DISPATCH_STATUSES: readonly DispatchStatus[] = I.dispatchDispatches.attributes.status.values;
+export const PERSISTENCE_OPERATIONS: readonly PersistenceOperation[] = I.persistenceDuration.attributes.operation.values;
 
 /**
  * Index of a value in its list, or -1. Written as switches: a string switch on these short
@@ -117,137 +317,24 @@ export function dispatchStatusIndex(v: unknown): number {
   }
 }
 
-const withOther = (values: readonly string[]): readonly string[] => Object.freeze([...values, OTHER]);
+export const ROUTING_DECISIONS = toMetricDefinition(I.routingDecisions);
+export const ROUTING_HGNN_PLANS = toMetricDefinition(I.routingHgnnPlans);
+export const ROUTING_CACHE_LOOKUPS = toMetricDefinition(I.routingCacheLookups);
+export const ROUTING_REMOTE_RESOLUTIONS = toMetricDefinition(I.routingRemoteResolutions);
+export const ROUTING_REMOTE_DURATION = toMetricDefinition(I.routingRemoteDuration);
+export const ROUTING_BULK_ITEMS = toMetricDefinition(I.routingBulkItems);
+export const ROUTING_BULK_FAILED_ITEMS = toMetricDefinition(I.routingBulkFailedItems);
+export const EXECUTION_TASKS = toMetricDefinition(I.executionTasks);
+export const EXECUTION_ESCALATION_FAILURES = toMetricDefinition(I.executionEscalationFailures);
+export const EXECUTION_DURATION = toMetricDefinition(I.executionDuration);
+export const PERSISTENCE_PROTO_PLAN_UPSERTS = toMetricDefinition(I.persistenceProtoPlanUpserts);
+export const PERSISTENCE_OUTBOX_ENQUEUES = toMetricDefinition(I.persistenceOutboxEnqueues);
+export const PERSISTENCE_DURATION = toMetricDefinition(I.persistenceDuration);
+export const DISPATCH_DISPATCHES = toMetricDefinition(I.dispatchDispatches);
+export const DISPATCH_DURATION = toMetricDefinition(I.dispatchDuration);
+export const ROUTE_AND_EXECUTE_DURATION = toMetricDefinition(I.routeAndExecuteDuration);
 
-function def(d: MetricDefinition): MetricDefinition {
-  return Object.freeze({ ...d, attributes: Object.freeze(d.attributes.map((a) => Object.freeze({ ...a }))) });
-}
-
-export const ROUTING_DECISIONS = def({
-  name: 'coordinator.routing.decisions',
-  kind: 'counter',
-  unit: '{decision}',
-  description: 'Routing decisions, by the path chosen.',
-  attributes: [{ key: 'route', values: withOther(ROUTES) }],
-});
-export const ROUTING_HGNN_PLANS = def({
-  name: 'coordinator.routing.hgnn.plans',
-  kind: 'counter',
-  unit: '{plan}',
-  description: 'HGNN plan attempts, by whether a plan came out.',
-  attributes: [{ key: 'result', values: withOther(PLAN_RESULTS) }],
-});
-export const ROUTING_CACHE_LOOKUPS = def({
-  name: 'coordinator.routing.cache.lookups',
-  kind: 'counter',
-  unit: '{lookup}',
-  description: 'Route cache lookups, by hit or miss.',
-  attributes: [{ key: 'result', values: withOther(CACHE_RESULTS) }],
-});
-export const ROUTING_REMOTE_RESOLUTIONS = def({
-  name: 'coordinator.routing.remote.resolutions',
-  kind: 'counter',
-  unit: '{resolution}',
-  description: 'Remote route resolutions, by outcome (the total is the sum over outcomes).',
-  attributes: [{ key: 'outcome', values: withOther(OUTCOMES) }],
-});
-export const ROUTING_REMOTE_DURATION = def({
-  name: 'coordinator.routing.remote.duration',
-  kind: 'histogram',
-  unit: 's',
-  description: 'Duration of remote route resolutions, by outcome.',
-  attributes: [{ key: 'outcome', values: withOther(OUTCOMES) }],
-  boundaries: LATENCY_BUCKETS,
-});
-export const ROUTING_BULK_ITEMS = def({
-  name: 'coordinator.routing.bulk_resolve.items',
-  kind: 'counter',
-  unit: '{item}',
-  description: 'Items submitted to bulk route resolution.',
-  attributes: [],
-});
-export const ROUTING_BULK_FAILED_ITEMS = def({
-  name: 'coordinator.routing.bulk_resolve.failed_items',
-  kind: 'counter',
-  unit: '{item}',
-  description: 'Items bulk route resolution failed to resolve.',
-  attributes: [],
-});
-export const EXECUTION_TASKS = def({
-  name: 'coordinator.execution.tasks',
-  kind: 'counter',
-  unit: '{task}',
-  description: 'Executed tasks, by path and outcome.',
-  attributes: [
-    { key: 'path', values: withOther(ROUTES) },
-    { key: 'outcome', values: withOther(OUTCOMES) },
-  ],
-});
-export const EXECUTION_ESCALATION_FAILURES = def({
-  name: 'coordinator.execution.escalation.failures',
-  kind: 'counter',
-  unit: '{failure}',
-  description: 'Escalations (fast path to planner or HGNN) that failed.',
-  attributes: [],
-});
-export const EXECUTION_DURATION = def({
-  name: 'coordinator.execution.duration',
-  kind: 'histogram',
-  unit: 's',
-  description: 'Task execution duration, by path.',
-  attributes: [{ key: 'path', values: withOther(ROUTES) }],
-  boundaries: LATENCY_BUCKETS,
-});
-export const PERSISTENCE_PROTO_PLAN_UPSERTS = def({
-  name: 'coordinator.persistence.proto_plan.upserts',
-  kind: 'counter',
-  unit: '{upsert}',
-  description: 'Proto-plan upserts, by status (truncated: stored after cutting an oversized plan).',
-  attributes: [{ key: 'status', values: withOther(UPSERT_STATUSES) }],
-});
-export const PERSISTENCE_OUTBOX_ENQUEUES = def({
-  name: 'coordinator.persistence.outbox.enqueues',
-  kind: 'counter',
-  unit: '{enqueue}',
-  description: 'Outbox enqueues, by status (dup: the event was already queued).',
-  attributes: [{ key: 'status', values: withOther(ENQUEUE_STATUSES) }],
-});
-export const PERSISTENCE_DURATION = def({
-  name: 'coordinator.persistence.duration',
-  kind: 'histogram',
-  unit: 's',
-  description: 'Duration of persistence operations, by operation.',
-  attributes: [{ key: 'operation', values: withOther(PERSISTENCE_OPERATIONS) }],
-  boundaries: LATENCY_BUCKETS,
-});
-export const DISPATCH_DISPATCHES = def({
-  name: 'coordinator.dispatch.dispatches',
-  kind: 'counter',
-  unit: '{dispatch}',
-  description: 'Dispatches to remote executors, by route and status.',
-  attributes: [
-    { key: 'route', values: withOther(DISPATCH_ROUTES) },
-    { key: 'status', values: withOther(DISPATCH_STATUSES) },
-  ],
-});
-export const DISPATCH_DURATION = def({
-  name: 'coordinator.dispatch.duration',
-  kind: 'histogram',
-  unit: 's',
-  description: 'Dispatch duration, by route.',
-  attributes: [{ key: 'route', values: withOther(DISPATCH_ROUTES) }],
-  boundaries: LATENCY_BUCKETS,
-});
-export const ROUTE_AND_EXECUTE_DURATION = def({
-  name: 'coordinator.route_and_execute.duration',
-  kind: 'histogram',
-  unit: 's',
-  description: 'End-to-end duration of routing a task and executing it.',
-  attributes: [],
-  boundaries: LATENCY_BUCKETS,
-});
-
-/** Every coordinator metric, in documentation order. */
+/** Every coordinator metric, in documentation order (the catalog's instruments, flattened). */
 export const COORDINATOR_METRICS: readonly MetricDefinition[] = Object.freeze([
   ROUTING_DECISIONS,
   ROUTING_HGNN_PLANS,

@@ -1,13 +1,8 @@
 import { PROCESSING_BUCKETS } from '../buckets.js';
 import type { MetricDefinition } from '../catalogue.js';
+import { defineCatalog, type AttributeValue } from '../catalog/declaration.js';
+import { toMetricDefinition } from '../catalog/metric-definition.js';
 import { OTHER } from '../dimension.js';
-
-export type CycleOutcome = 'success' | 'failure';
-export const CYCLE_OUTCOMES: readonly CycleOutcome[] = Object.freeze(['success', 'failure']);
-
-/** https://opentelemetry.io/docs/specs/semconv/attributes-registry/db/ (`db.client.connection.state`) */
-export type ConnectionState = 'idle' | 'used';
-export const CONNECTION_STATES: readonly ConnectionState[] = Object.freeze(['idle', 'used']);
 
 /** https://opentelemetry.io/docs/specs/semconv/attributes-registry/error/ : the fallback value of `error.type`. */
 export const ERROR_TYPE_OTHER = '_OTHER';
@@ -16,71 +11,136 @@ export const ERROR_TYPE_OTHER = '_OTHER';
 export const DEFAULT_VALUE_LIMIT = 50;
 export const ERROR_TYPE_LIMIT = 20;
 
-const SERVICE = { key: 'service', values: 'the `service` option' } as const;
-const OPERATION = { key: 'operation', values: `the \`operations\` option plus \`${OTHER}\`, or the first ${DEFAULT_VALUE_LIMIT} names used, then \`${OTHER}\`` } as const;
-const POOL_NAME = { key: 'db.client.connection.pool.name', values: 'the `name` given to `observePool`, else `host:port/database` of a pg.Pool, else `default`' } as const;
+const SERVICE = { values: 'the `service` option' } as const;
+const OPERATION = { values: `the \`operations\` option plus \`${OTHER}\`, or the first ${DEFAULT_VALUE_LIMIT} names used, then \`${OTHER}\`` } as const;
+const POOL_NAME = { values: 'the `name` given to `observePool`, else `host:port/database` of a pg.Pool, else `default`' } as const;
 
-function def(d: MetricDefinition): MetricDefinition {
-  return Object.freeze({ ...d, attributes: Object.freeze(d.attributes.map((a) => Object.freeze({ ...a }))) });
-}
+/**
+ * The service-health catalog: processing cycles, queue depth and connection pools of a worker.
+ * `createServiceHealthMeters` creates its instruments from these declarations.
+ */
+export const SERVICE_HEALTH_CATALOG = defineCatalog({
+  id: 'service-health',
+  title: 'Service Health',
+  description: 'Per-service health of a worker: processing cycles (rate, errors, duration), queue depth and connection pools.',
+  createdBy: 'createServiceHealthMeters',
+  source: 'meter-set',
+  instruments: {
+    queueDepth: {
+      name: 'queue.depth',
+      kind: 'observablegauge',
+      unit: '{item}',
+      description: 'Items waiting in a queue, read at collection time.',
+      attributes: { service: SERVICE, queue_name: { values: `the \`queues\` option plus \`${OTHER}\`, or the first ${DEFAULT_VALUE_LIMIT} names used, then \`${OTHER}\`` } },
+    },
+    processingDuration: {
+      name: 'processing.duration',
+      kind: 'histogram',
+      unit: 's',
+      description: 'Duration of one processing cycle, by operation.',
+      attributes: { service: SERVICE, operation: OPERATION },
+      boundaries: PROCESSING_BUCKETS,
+    },
+    processingCycles: {
+      name: 'processing.cycles',
+      kind: 'counter',
+      unit: '{cycle}',
+      description: 'Processing cycles, by operation and outcome.',
+      attributes: { service: SERVICE, operation: OPERATION, outcome: { values: ['success', 'failure'], overflow: OTHER } },
+    },
+    processingErrors: {
+      name: 'processing.errors',
+      kind: 'counter',
+      unit: '{error}',
+      description: 'Errors thrown by processing cycles, by operation and error type.',
+      attributes: { service: SERVICE, operation: OPERATION, 'error.type': { values: `the error's \`name\` (first ${ERROR_TYPE_LIMIT} per set), else \`${ERROR_TYPE_OTHER}\`` } },
+    },
+    dbConnectionCount: {
+      name: 'db.client.connection.count',
+      kind: 'observableupdowncounter',
+      unit: '{connection}',
+      description: 'Connections of a pool, by state (OTel database semantic conventions); idle + used = pool size.',
+      // https://opentelemetry.io/docs/specs/semconv/attributes-registry/db/ (`db.client.connection.state`)
+      attributes: { service: SERVICE, 'db.client.connection.pool.name': POOL_NAME, 'db.client.connection.state': { values: ['idle', 'used'] } },
+    },
+    dbConnectionPending: {
+      name: 'db.client.connection.pending_requests',
+      kind: 'observableupdowncounter',
+      unit: '{request}',
+      description: 'Requests waiting for a pool connection (OTel database semantic conventions).',
+      attributes: { service: SERVICE, 'db.client.connection.pool.name': POOL_NAME },
+    },
+    dbPoolSize: {
+      name: 'db.pool.size',
+      kind: 'observablegauge',
+      unit: '{connection}',
+      description: "Open connections of a pool (Pulse's db_pool_size; only with `pulseNames: true`).",
+      attributes: { service: SERVICE, 'db.client.connection.pool.name': POOL_NAME },
+    },
+    dbPoolFree: {
+      name: 'db.pool.free',
+      kind: 'observablegauge',
+      unit: '{connection}',
+      description: "Idle connections of a pool (Pulse's db_pool_free; only with `pulseNames: true`).",
+      attributes: { service: SERVICE, 'db.client.connection.pool.name': POOL_NAME },
+    },
+  },
+  presence: { instrument: 'processingCycles' },
+  requests: [
+    {
+      id: 'cycles',
+      title: 'Processing cycles',
+      total: { instrument: 'processingCycles' },
+      errors: { instrument: 'processingCycles', match: { outcome: 'failure' } },
+      latency: { instrument: 'processingDuration' },
+      by: ['service', 'operation'],
+      sloBy: ['service'],
+      slo: { availability: 0.99 },
+    },
+  ],
+  queues: [
+    {
+      id: 'queue',
+      title: 'Queue depth',
+      depth: { instrument: 'queueDepth' },
+      by: ['service', 'queue_name'],
+      // A consumer keeps up when the depth stays low or falls back; one that stalls lets it only grow.
+      healthy: { maxDepth: 100, growingFor: '15m' },
+    },
+  ],
+  pools: [
+    {
+      id: 'dbPool',
+      title: 'Connection pool',
+      connections: { instrument: 'dbConnectionCount' },
+      stateAttribute: 'db.client.connection.state',
+      idleState: 'idle',
+      usedState: 'used',
+      pending: { instrument: 'dbConnectionPending' },
+      by: ['service', 'db.client.connection.pool.name'],
+      healthy: { waitingFor: '5m' },
+    },
+  ],
+});
 
-export const QUEUE_DEPTH = def({
-  name: 'queue.depth',
-  kind: 'observablegauge',
-  unit: '{item}',
-  description: 'Items waiting in a queue, read at collection time.',
-  attributes: [SERVICE, { key: 'queue_name', values: `the \`queues\` option plus \`${OTHER}\`, or the first ${DEFAULT_VALUE_LIMIT} names used, then \`${OTHER}\`` }],
-});
-export const PROCESSING_DURATION = def({
-  name: 'processing.duration',
-  kind: 'histogram',
-  unit: 's',
-  description: 'Duration of one processing cycle, by operation.',
-  attributes: [SERVICE, OPERATION],
-  boundaries: PROCESSING_BUCKETS,
-});
-export const PROCESSING_CYCLES = def({
-  name: 'processing.cycles',
-  kind: 'counter',
-  unit: '{cycle}',
-  description: 'Processing cycles, by operation and outcome.',
-  attributes: [SERVICE, OPERATION, { key: 'outcome', values: Object.freeze([...CYCLE_OUTCOMES, OTHER]) }],
-});
-export const PROCESSING_ERRORS = def({
-  name: 'processing.errors',
-  kind: 'counter',
-  unit: '{error}',
-  description: 'Errors thrown by processing cycles, by operation and error type.',
-  attributes: [SERVICE, OPERATION, { key: 'error.type', values: `the error's \`name\` (first ${ERROR_TYPE_LIMIT} per set), else \`${ERROR_TYPE_OTHER}\`` }],
-});
-export const DB_CONNECTION_COUNT = def({
-  name: 'db.client.connection.count',
-  kind: 'observableupdowncounter',
-  unit: '{connection}',
-  description: 'Connections of a pool, by state (OTel database semantic conventions); idle + used = pool size.',
-  attributes: [SERVICE, POOL_NAME, { key: 'db.client.connection.state', values: Object.freeze([...CONNECTION_STATES]) }],
-});
-export const DB_CONNECTION_PENDING = def({
-  name: 'db.client.connection.pending_requests',
-  kind: 'observableupdowncounter',
-  unit: '{request}',
-  description: 'Requests waiting for a pool connection (OTel database semantic conventions).',
-  attributes: [SERVICE, POOL_NAME],
-});
-export const DB_POOL_SIZE = def({
-  name: 'db.pool.size',
-  kind: 'observablegauge',
-  unit: '{connection}',
-  description: "Open connections of a pool (Pulse's db_pool_size; only with `pulseNames: true`).",
-  attributes: [SERVICE, POOL_NAME],
-});
-export const DB_POOL_FREE = def({
-  name: 'db.pool.free',
-  kind: 'observablegauge',
-  unit: '{connection}',
-  description: "Idle connections of a pool (Pulse's db_pool_free; only with `pulseNames: true`).",
-  attributes: [SERVICE, POOL_NAME],
-});
+type H = (typeof SERVICE_HEALTH_CATALOG)['instruments'];
+const I = SERVICE_HEALTH_CATALOG.instruments;
+
+export type CycleOutcome = AttributeValue<H['processingCycles'], 'outcome'>;
+export const CYCLE_OUTCOMES: readonly CycleOutcome[] = I.processingCycles.attributes.outcome.values;
+
+/** https://opentelemetry.io/docs/specs/semconv/attributes-registry/db/ (`db.client.connection.state`) */
+export type ConnectionState = AttributeValue<H['dbConnectionCount'], 'db.client.connection.state'>;
+export const CONNECTION_STATES: readonly ConnectionState[] = I.dbConnectionCount.attributes['db.client.connection.state'].values;
+
+export const QUEUE_DEPTH = toMetricDefinition(I.queueDepth);
+export const PROCESSING_DURATION = toMetricDefinition(I.processingDuration);
+export const PROCESSING_CYCLES = toMetricDefinition(I.processingCycles);
+export const PROCESSING_ERRORS = toMetricDefinition(I.processingErrors);
+export const DB_CONNECTION_COUNT = toMetricDefinition(I.dbConnectionCount);
+export const DB_CONNECTION_PENDING = toMetricDefinition(I.dbConnectionPending);
+export const DB_POOL_SIZE = toMetricDefinition(I.dbPoolSize);
+export const DB_POOL_FREE = toMetricDefinition(I.dbPoolFree);
 
 /** Every service-health metric, in documentation order. */
 export const SERVICE_HEALTH_METRICS: readonly MetricDefinition[] = Object.freeze([
