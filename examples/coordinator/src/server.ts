@@ -149,6 +149,8 @@ export async function startCoordinator(options: CoordinatorServerOptions): Promi
         failOn: failing ? ['fast', 'planner', 'hgnn'] : undefined,
       };
       void coordinator.routeAndExecute(task);
+      // Now and then the cache is warmed in bulk, as a coordinator does when a batch of work arrives.
+      if (n % 25 === 0) void coordinator.bulkResolve(kinds.map((kind, i) => ({ id: `bulk-${n}-${i}`, kind, complexity: (i * 0.23) % 1 })));
     }, options.simulateEveryMs);
   }
 

@@ -39,7 +39,7 @@ async function variableValues(prom: RulesPrometheus, v: TemplateVariable, job: s
 }
 
 export interface DashboardReport {
-  readonly checked: number;
+  checked: number;
   /** `file › panel › refId: expr` of each query that returned no finite sample for any job. */
   readonly empty: string[];
   /** Exemplar targets (of the dashboards whose histograms are recorded in spans) without exemplars. */
