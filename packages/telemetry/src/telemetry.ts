@@ -4,7 +4,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { Resource } from '@opentelemetry/resources';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { MeterProvider, type Meter } from '@otelkit/metrics';
-import { buildSnapshot, type TelemetrySnapshot } from '@otelkit/meters';
+import { buildSnapshot, observeExporterHealth, type TelemetrySnapshot } from '@otelkit/meters';
 import type { ComponentContext, ComponentFactory, TelemetryComponent } from './components/component.js';
 import { consoleMetrics } from './components/console-metrics.js';
 import { otlpMetrics } from './components/otlp-metrics.js';
@@ -118,6 +118,11 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
   const { findings: coexistence, owns } = inspectCoexistence();
   const globals = registerGlobals(meterProvider, tracing.provider, owns);
   const runtime = cfg.runtimeMetrics ? enableRuntimeMetrics(meterProvider) : undefined;
+  // otelkit's exporter health as series (the `otelkit` catalog of @otelkit/meters), so an exporter
+  // that keeps failing (a stopped Collector) can fire an alert from the process's own /metrics.
+  const stopExporterHealth = components.some((c) => c.health().kind === 'exporter' || c.health().kind === 'pushgateway')
+    ? observeExporterHealth(meterProvider.getMeter('otelkit'), () => snapshotExporters(components))
+    : undefined;
   const instrumentations = options.instrumentations ?? [];
   const unregisterInstrumentations =
     instrumentations.length > 0 ? registerInstrumentations({ instrumentations, meterProvider, tracerProvider: owns.trace ? tracing.provider : undefined }) : undefined;
@@ -145,6 +150,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
     shutdown: (o = {}) =>
       (shutdownDone ??= (async () => {
         runtime?.disable();
+        stopExporterHealth?.();
         unregisterInstrumentations?.();
         const failures = await each('shutdown', o.timeoutMillis ?? cfg.shutdownTimeoutMillis);
         meterProvider.shutdown();

@@ -1,6 +1,7 @@
-import type { Meter as ApiMeter } from '@opentelemetry/api';
+import type { BatchObservableResult, Meter as ApiMeter } from '@opentelemetry/api';
 import { WarnOnce } from '@otelkit/metrics';
-import { createCatalogInstruments } from '../catalog/catalog-instruments.js';
+import { toMetricDefinition } from '../catalog/metric-definition.js';
+import { createObservableFor } from '../catalogue.js';
 import { OTELKIT_SELF_CATALOG } from './definitions.js';
 
 /** What {@link observeExporterHealth} reads of each exporter (ExporterHealth of @otelkit/otlp fits). */
@@ -10,6 +11,9 @@ export interface ExporterHealthCounts {
   readonly retries?: number;
   readonly droppedDataPoints?: number;
   readonly consecutiveFailures?: number;
+  /** The Pushgateway's counts (PushgatewayHealth): its exports are pushes + deletes + failures. */
+  readonly pushes?: number;
+  readonly deletes?: number;
 }
 
 const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
@@ -21,54 +25,37 @@ const count = (v: unknown): number | undefined => (typeof v === 'number' && Numb
  * stops observing.
  */
 export function observeExporterHealth(meter: ApiMeter, read: () => Readonly<Record<string, ExporterHealthCounts>>): () => void {
-  const m = createCatalogInstruments(meter, OTELKIT_SELF_CATALOG);
+  const I = OTELKIT_SELF_CATALOG.instruments;
+  const exports = createObservableFor(meter, toMetricDefinition(I.exporterExports));
+  const retries = createObservableFor(meter, toMetricDefinition(I.exporterRetries));
+  const dropped = createObservableFor(meter, toMetricDefinition(I.exporterDroppedDataPoints));
+  const consecutive = createObservableFor(meter, toMetricDefinition(I.exporterConsecutiveFailures));
   const warn = new WarnOnce('otelkit/meters');
-  let snapshot: Readonly<Record<string, ExporterHealthCounts>> = {};
-  // One read per collection for all four instruments, so a failure count and its total agree.
-  let readAt = -1;
-  const current = (): Readonly<Record<string, ExporterHealthCounts>> => {
-    const now = performance.now();
-    if (now - readAt > 50) {
-      readAt = now;
-      try {
-        snapshot = read();
-      } catch (e) {
-        warn.warn('read-failed:exporter-health', `reading exporter health failed (${e instanceof Error ? e.message : typeof e}); left out of this collection`);
-        snapshot = {};
-      }
+  // One batch callback reads the health once per collection, so a failure count and its total agree.
+  const callback = (result: BatchObservableResult): void => {
+    let all: Readonly<Record<string, ExporterHealthCounts>>;
+    try {
+      all = read();
+    } catch (e) {
+      warn.warn('read-failed:exporter-health', `reading exporter health failed (${e instanceof Error ? e.message : typeof e}); left out of this collection`);
+      return;
     }
-    return snapshot;
+    for (const [exporter, h] of Object.entries(all)) {
+      const failures = count(h.failures);
+      const total = count(h.exports) ?? (count(h.pushes) !== undefined && failures !== undefined ? count(h.pushes)! + (count(h.deletes) ?? 0) + failures : undefined);
+      if (total !== undefined && failures !== undefined && failures <= total) {
+        result.observe(exports, total - failures, { exporter, outcome: 'success' });
+        result.observe(exports, failures, { exporter, outcome: 'failure' });
+      }
+      const r = count(h.retries);
+      if (r !== undefined) result.observe(retries, r, { exporter });
+      const d = count(h.droppedDataPoints);
+      if (d !== undefined) result.observe(dropped, d, { exporter });
+      const c = count(h.consecutiveFailures);
+      if (c !== undefined) result.observe(consecutive, c, { exporter });
+    }
   };
-  const stops = [
-    m.exporterExports.observe((observe) => {
-      for (const [exporter, h] of Object.entries(current())) {
-        const exports = count(h.exports);
-        const failures = count(h.failures);
-        if (exports === undefined || failures === undefined || failures > exports) continue;
-        observe(exports - failures, { exporter, outcome: 'success' });
-        observe(failures, { exporter, outcome: 'failure' });
-      }
-    }),
-    m.exporterRetries.observe((observe) => {
-      for (const [exporter, h] of Object.entries(current())) {
-        const v = count(h.retries);
-        if (v !== undefined) observe(v, { exporter });
-      }
-    }),
-    m.exporterDroppedDataPoints.observe((observe) => {
-      for (const [exporter, h] of Object.entries(current())) {
-        const v = count(h.droppedDataPoints);
-        if (v !== undefined) observe(v, { exporter });
-      }
-    }),
-    m.exporterConsecutiveFailures.observe((observe) => {
-      for (const [exporter, h] of Object.entries(current())) {
-        const v = count(h.consecutiveFailures);
-        if (v !== undefined) observe(v, { exporter });
-      }
-    }),
-  ];
-  return () => {
-    for (const s of stops) s();
-  };
+  const list = [exports, retries, dropped, consecutive];
+  meter.addBatchObservableCallback(callback, list);
+  return () => meter.removeBatchObservableCallback(callback, list);
 }
