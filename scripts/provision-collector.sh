@@ -41,7 +41,7 @@ BUILDER_VERSION="$(sed -n 's#^[[:space:]]*- gomod: go.opentelemetry.io/collector
 # The hash covers the manifest, this script's build recipe and the Go version: any change rebuilds
 # into a new directory instead of reusing a binary built from something else.
 GO_VERSION="$("$GO" env GOVERSION)" || fail "$GO does not run"
-HASH="$( { cat "$MANIFEST"; printf '%s\n' "$BUILDER_VERSION" "$GO_VERSION" "recipe-1"; } | sha256sum | cut -c1-16)"
+HASH="$( { cat "$MANIFEST"; printf '%s\n' "$BUILDER_VERSION" "$GO_VERSION" "recipe-2"; } | sha256sum | cut -c1-16)"
 OUT_DIR="$CACHE_ROOT/$HASH"
 BIN="$OUT_DIR/$BIN_NAME"
 
@@ -100,13 +100,18 @@ phase "checking that every linked collector module comes from the manifest's rel
 CORE="$BUILDER_VERSION"
 STABLE="$(sed -n 's#^[[:space:]]*- gomod: go.opentelemetry.io/collector/confmap/provider/envprovider \(v1\.[0-9.]*\).*#\1#p' "$MANIFEST")"
 [ -n "$STABLE" ] || fail "cannot read the stable (v1.x) version from the envprovider line of $MANIFEST"
+# contrib may ship a patch release of the same core line (v0.165.1 on core v0.165.0): its version is
+# read from the prometheusexporter line and every contrib module must carry exactly that one.
+CONTRIB="$(sed -n 's#^[[:space:]]*- gomod: github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusexporter \(v0\.[0-9.]*\).*#\1#p' "$MANIFEST")"
+[ -n "$CONTRIB" ] || fail "cannot read the contrib version from the prometheusexporter line of $MANIFEST"
+case "$CONTRIB" in "${CORE%.*}".*) ;; *) fail "contrib $CONTRIB is not a release of core $CORE's line";; esac
 cd "$OUT_DIR/src"
 MODULES="$("$GO" list -deps -f '{{with .Module}}{{.Path}} {{.Version}}{{end}}' . | sort -u)" \
   || fail "go list failed in $OUT_DIR/src"
-MISMATCH="$(printf '%s\n' "$MODULES" | awk -v core="$CORE" -v stable="$STABLE" '
+MISMATCH="$(printf '%s\n' "$MODULES" | awk -v core="$CORE" -v stable="$STABLE" -v contrib="$CONTRIB" '
   $1 ~ /^go\.opentelemetry\.io\/collector(\/|$)/ && $2 != core && $2 != stable { print }
-  $1 ~ /^github\.com\/open-telemetry\/opentelemetry-collector-contrib\// && $2 != core { print }')"
-[ -z "$MISMATCH" ] || fail "linked modules outside core $CORE / stable $STABLE / contrib $CORE:
+  $1 ~ /^github\.com\/open-telemetry\/opentelemetry-collector-contrib\// && $2 != contrib { print }')"
+[ -z "$MISMATCH" ] || fail "linked modules outside core $CORE / stable $STABLE / contrib $CONTRIB:
 $MISMATCH"
 
 # The builder's compile step runs this same command (internal/builder/main.go Compile: -trimpath,
