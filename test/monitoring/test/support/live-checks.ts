@@ -16,12 +16,15 @@ const EXEMPLAR_DASHBOARDS = new Set(['coordinator.json']);
 
 const finite = (v: string): boolean => v !== 'NaN' && v !== '+Inf' && v !== '-Inf';
 
-/** The recording rules loaded in `prom` whose record name has no series now. */
+/** The recording rules loaded in `prom` whose record name has no series with a finite value now. */
 export async function checkRecordingRules(prom: RulesPrometheus): Promise<string[]> {
   const records = (await prom.rules()).filter((r) => r.type === 'recording');
   if (records.length === 0) throw new Error('no recording rule is loaded');
   const empty: string[] = [];
-  for (const r of records) if ((await prom.query(r.name)).length === 0) empty.push(`${r.name} = ${r.query}`);
+  for (const r of records) {
+    const series = await prom.query(r.name);
+    if (!series.some((s) => finite(s.value[1]))) empty.push(`${r.name} = ${r.query} → ${series.length === 0 ? 'no series' : 'only NaN / Inf'}`);
+  }
   return empty;
 }
 

@@ -11,7 +11,6 @@ import { startRulesPrometheus, type RulesPrometheus } from '../support/rules-pro
 const MONITORING = fileURLToPath(new URL('../../../../monitoring/', import.meta.url));
 /** The scrape job of the Collector's Prometheus exporter (its `up`; the data keeps the services' job). */
 const COLLECTOR_JOB = 'otel-collector';
-const started = Date.now();
 
 /**
  * Run 2: the same examples export OTLP to a real Collector and Prometheus scrapes only the
@@ -27,8 +26,10 @@ describe('monitoring, live: Prometheus scrapes the Collector fed by the examples
   let worker: ExampleService;
   let prom: RulesPrometheus;
   let rulesDir: Awaited<ReturnType<typeof tempDir>>;
+  let started = 0;
 
   before(async function () {
+    started = Date.now();
     this.timeout(40 * 60_000);
     await ensureCollector();
     this.timeout(120_000);

@@ -9,7 +9,6 @@ import { startExample, type ExampleService } from '../support/example-services.j
 import { startRulesPrometheus, type RulesPrometheus } from '../support/rules-prometheus.js';
 
 const MONITORING = fileURLToPath(new URL('../../../../monitoring/', import.meta.url));
-const started = Date.now();
 
 /**
  * Run 1: Prometheus scrapes the coordinator and worker examples directly (jobs named after the
@@ -26,8 +25,10 @@ describe('monitoring, live: Prometheus scrapes the examples directly and evaluat
   let worker: ExampleService;
   let prom: RulesPrometheus;
   let rulesDir: Awaited<ReturnType<typeof tempDir>>;
+  let started = 0;
 
   before(async function () {
+    started = Date.now();
     this.timeout(40 * 60_000); // a first run builds the Collector
     await ensureCollector();
     this.timeout(120_000);
