@@ -11,7 +11,7 @@ import { renderDoc } from './lib/doc.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Order of the report; scenario files not listed here run afterwards, by name. */
-const ORDER = ['counter-add', 'histogram-record', 'histogram-exemplars', 'scrape', 'heap-per-series', 'otlp-export', 'startup'];
+const ORDER = ['counter-add', 'histogram-record', 'histogram-exemplars', 'scrape', 'cluster-scrape', 'heap-per-series', 'otlp-export', 'startup'];
 
 const { values: args } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 import type { Attributes, Meter as ApiMeter, MetricOptions } from '@opentelemetry/api';
-import { COORDINATOR_METRICS } from './coordinator/definitions.js';
-import { SERVICE_HEALTH_METRICS } from './health/definitions.js';
+import { COORDINATOR_CATALOG, COORDINATOR_METRICS } from './coordinator/definitions.js';
+import { SERVICE_HEALTH_CATALOG, SERVICE_HEALTH_METRICS } from './health/definitions.js';
 import type { CatalogInstrumentKind } from './catalog/declaration.js';
 
 /**
@@ -87,6 +87,6 @@ export function createObservableFor(meter: ApiMeter, def: MetricDefinition) {
 
 /** Every metric this package ships, grouped by meter set; the README table is generated from it. */
 export const METRIC_CATALOGUE: readonly { readonly set: string; readonly metrics: readonly MetricDefinition[] }[] = Object.freeze([
-  Object.freeze({ set: 'coordinator (createCoordinatorMeters)', metrics: COORDINATOR_METRICS }),
-  Object.freeze({ set: 'service health (createServiceHealthMeters)', metrics: SERVICE_HEALTH_METRICS }),
+  Object.freeze({ set: `${COORDINATOR_CATALOG.title.toLowerCase()} (${COORDINATOR_CATALOG.createdBy})`, metrics: COORDINATOR_METRICS }),
+  Object.freeze({ set: `${SERVICE_HEALTH_CATALOG.title.toLowerCase()} (${SERVICE_HEALTH_CATALOG.createdBy})`, metrics: SERVICE_HEALTH_METRICS }),
 ]);

@@ -23,7 +23,8 @@ function fromJson(o: unknown): PartialSuccess | undefined {
   const r = o as Record<string, unknown>;
   const ps = (r.partialSuccess ?? r.partial_success) as Record<string, unknown> | undefined;
   if (ps === undefined || ps === null) return undefined;
-  const rejected = Number(ps.rejectedDataPoints ?? ps.rejected_data_points ?? 0);
+  // rejectedSpans: the same message for traces (ExportTracePartialSuccess, same field numbers).
+  const rejected = Number(ps.rejectedDataPoints ?? ps.rejected_data_points ?? ps.rejectedSpans ?? ps.rejected_spans ?? 0);
   const message = String(ps.errorMessage ?? ps.error_message ?? '');
   if (!Number.isFinite(rejected)) throw new TypeError('rejectedDataPoints is not a number');
   return rejected === 0 && message === '' ? undefined : { rejectedDataPoints: rejected, errorMessage: message };

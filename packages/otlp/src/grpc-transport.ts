@@ -5,11 +5,14 @@ import type { Client, Metadata } from '@grpc/grpc-js';
 import { OtlpConfigError } from './errors.js';
 import { parseGrpcEndpoint, type GrpcEndpoint } from './grpc-endpoint.js';
 import { classifyGrpcStatus, GrpcStatus } from './grpc-status.js';
+import type { OtlpTls } from './tls-settings.js';
 import type { AttemptResult } from './transport.js';
 import { CONTENT_TYPE_PROTOBUF } from './otlp-types.js';
 
 /** https://github.com/open-telemetry/opentelemetry-proto/blob/v1.5.0/opentelemetry/proto/collector/metrics/v1/metrics_service.proto */
 export const METRICS_EXPORT_METHOD = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
+/** https://github.com/open-telemetry/opentelemetry-proto/blob/v1.5.0/opentelemetry/proto/collector/trace/v1/trace_service.proto */
+export const TRACES_EXPORT_METHOD = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
 // Measured (node 20, 2 shared cores): importing @grpc/grpc-js takes 69–180 ms (median 94) and
 // +13 MB RSS; services on OTLP/HTTP must not pay it, so it is loaded on the first export only.
@@ -44,7 +47,7 @@ const identity = (b: Buffer): Buffer => b;
 export interface GrpcChannelOptions {
   /** For an endpoint without a scheme: plaintext when true (`OTEL_EXPORTER_OTLP_INSECURE`). Default false. */
   readonly insecure?: boolean;
-  /** PEM roots that replace Node's trust store for TLS (`OTEL_EXPORTER_OTLP_CERTIFICATE`). */
+  /** PEM roots that replace Node's trust store for TLS (`OTEL_EXPORTER_OTLP_CERTIFICATE`). `tls.ca` wins over it. */
   readonly rootCertificates?: Buffer;
 }
 
@@ -75,6 +78,8 @@ export interface GrpcPreparedRequest {
   readonly body: Uint8Array;
   /** Tells a sender that this needs HTTP/2 and a `grpc-status` check. */
   readonly protocol: 'grpc';
+  /** CA / client certificate / key the connection needs (https only). */
+  readonly tls?: OtlpTls;
 }
 
 export interface GrpcTransportOptions extends GrpcChannelOptions {
@@ -85,10 +90,14 @@ export interface GrpcTransportOptions extends GrpcChannelOptions {
   /** gRPC message compression (`grpc-encoding: gzip`). */
   readonly gzip: boolean;
   readonly userAgent: string;
+  /** The OTLP service called: `metrics` (default) or `traces`. */
+  readonly signal?: 'metrics' | 'traces';
+  /** CA (replacing Node's trust store), client certificate and key for mTLS, PEM. */
+  readonly tls?: OtlpTls;
 }
 
 /**
- * OTLP/gRPC: one unary `MetricsService/Export` call per {@link send}, no retry — the same shape
+ * OTLP/gRPC: one unary `MetricsService/Export` (or `TraceService/Export`) call per {@link send}, no retry — the same shape
  * as {@link HttpTransport}, so the exporter's retry loop drives both. The request is the
  * `ExportMetricsServiceRequest` bytes otelkit already encodes (metrics-protobuf.ts), passed
  * through identity (de)serializers: no protobuf codegen, no proto files, and the response goes
@@ -113,7 +122,10 @@ export class GrpcTransport {
   /** Header pairs, validated and lowercased; turned into a grpc-js Metadata once loaded. */
   readonly #headers: ReadonlyArray<readonly [string, string]>;
   readonly #userAgent: string;
-  readonly #rootCertificates: Buffer | undefined;
+  /** The unary method called, by signal. */
+  readonly #method: string;
+  /** https only. */
+  readonly #tls: OtlpTls | undefined;
   /** The channel and its metadata, created on the first send. */
   #client: Promise<{ client: Client; metadata: Metadata } | undefined> | undefined;
   #closed = false;
@@ -122,7 +134,10 @@ export class GrpcTransport {
     this.endpoint = parseGrpcEndpoint(options.url, options.insecure ?? false, 'url');
     this.compressesMessages = options.gzip;
     this.#userAgent = options.userAgent;
-    this.#rootCertificates = options.rootCertificates;
+    this.#method = options.signal === 'traces' ? TRACES_EXPORT_METHOD : METRICS_EXPORT_METHOD;
+    const ca = options.tls?.ca ?? options.rootCertificates?.toString('utf8');
+    const tls = { ...(ca === undefined ? {} : { ca }), ...(options.tls?.cert === undefined ? {} : { cert: options.tls.cert, key: options.tls.key }) };
+    this.#tls = this.endpoint.secure && Object.keys(tls).length > 0 ? tls : undefined;
     const headers: Array<[string, string]> = [];
     for (const [name, value] of Object.entries(options.headers)) {
       const key = name.toLowerCase();
@@ -151,7 +166,7 @@ export class GrpcTransport {
     const { client, metadata } = ready;
     const message = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     return new Promise((resolve) => {
-      client.makeUnaryRequest(METRICS_EXPORT_METHOD, identity, identity, message, metadata.clone(), { deadline }, (err, response) => {
+      client.makeUnaryRequest(this.#method, identity, identity, message, metadata.clone(), { deadline }, (err, response) => {
         if (err) {
           // After a failed connect, a grpc-js channel waits out its own reconnect backoff (1 s ×
           // 1.6 per failure, up to 120 s) and fails every call meanwhile: exports resumed 1 to 16 s
@@ -169,7 +184,8 @@ export class GrpcTransport {
     const grpc = await loadGrpcJs();
     if (this.#closed) return undefined;
     // Node's own trust store (bundled roots plus NODE_EXTRA_CA_CERTS), the one every other TLS
-    // client of the service uses. grpc-js's createSsl(null) does not honour NODE_EXTRA_CA_CERTS
+    // client of the service uses, unless a CA is configured (it replaces the store, as for
+    // OTLP/HTTP); the client certificate and key (mTLS) go into the same secure context. grpc-js's createSsl(null) does not honour NODE_EXTRA_CA_CERTS
     // (checked with grpc-js 1.14.7, node 20: "self-signed certificate" where node:tls trusts it).
     // Deviation (IP-address endpoints over TLS): grpc-js 1.14.7 passes the host as the TLS
     // `servername` even when it is an IP address, which SNI cannot carry (RFC 6066 §3): Node < 26
@@ -182,7 +198,7 @@ export class GrpcTransport {
     const ipHost = this.endpoint.secure && isIP(host) !== 0;
     const credentials = this.endpoint.secure
       ? grpc.credentials.createFromSecureContext(
-          createSecureContext(this.#rootCertificates === undefined ? {} : { ca: this.#rootCertificates }),
+          createSecureContext(this.#tls ?? {}),
           ipHost ? { checkServerIdentity: (_name: string, cert: Parameters<typeof checkServerIdentity>[1]) => checkServerIdentity(host, cert) } : {},
         )
       : grpc.credentials.createInsecure();
@@ -221,7 +237,7 @@ export class GrpcTransport {
       ...(this.compressesMessages ? { 'grpc-encoding': 'gzip' } : {}),
     };
     for (const [k, v] of this.#headers) headers[k] = v;
-    return { url: `${this.endpoint.url}${METRICS_EXPORT_METHOD}`, method: 'POST', headers, body: frame, protocol: 'grpc' };
+    return { url: `${this.endpoint.url}${this.#method}`, method: 'POST', headers, body: frame, protocol: 'grpc', ...(this.#tls === undefined ? {} : { tls: this.#tls }) };
   }
 
   /** Forgets a channel that could not connect (the next send opens a new one) and closes it. */

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { readStringField } from './protobuf-reader.js';
 import { parseRetryAfter } from './retry-after.js';
 import { isRetryableNetworkError, isRetryableStatus } from './retry-policy.js';
+import type { OtlpTls } from './tls-settings.js';
 import type { AttemptResult, OtlpTransport, PreparedRequest, TransportSettings } from './transport.js';
 
 export type { AttemptResult } from './transport.js';
@@ -24,12 +25,16 @@ export class HttpTransport implements OtlpTransport {
   readonly #request: typeof httpRequest;
   readonly #agent: HttpAgent;
   readonly #headers: Record<string, string>;
+  readonly #tls: OtlpTls | undefined;
 
   constructor(options: TransportSettings) {
     this.#url = new URL(options.url);
     const https = this.#url.protocol === 'https:';
     this.#request = https ? httpsRequest : httpRequest;
-    this.#agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 4 }) : new HttpAgent({ keepAlive: true, maxSockets: 4 });
+    // TLS settings: `ca` replaces Node's trust store for this agent only (as upstream's
+    // exporter does with its httpAgentOptions); `cert` + `key` are presented for mTLS.
+    this.#tls = https && options.tls !== undefined ? { ...options.tls } : undefined;
+    this.#agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 4, ...(this.#tls ?? {}) }) : new HttpAgent({ keepAlive: true, maxSockets: 4 });
     this.#headers = {
       'Content-Type': options.contentType,
       'User-Agent': options.userAgent,
@@ -88,7 +93,7 @@ export class HttpTransport implements OtlpTransport {
 
   /** The request {@link send} makes, to be sent by someone else (the synchronous exit path). */
   prepare(body: Uint8Array): PreparedRequest {
-    return { url: this.#url.href, method: 'POST', headers: { ...this.#headers }, body };
+    return { url: this.#url.href, method: 'POST', headers: { ...this.#headers }, body, ...(this.#tls === undefined ? {} : { tls: this.#tls }) };
   }
 
   /** Closes idle keep-alive connections. */

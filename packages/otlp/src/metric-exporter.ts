@@ -1,21 +1,13 @@
-import { promisify } from 'node:util';
-import { gzip as gzipCallback, gzipSync } from 'node:zlib';
-import { diag } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { AggregationTemporality, type InstrumentType, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { OtlpExportError } from './errors.js';
-import { decodePartialSuccess } from './export-response.js';
-import { HealthCounters, type ExporterHealth } from './exporter-health.js';
-import { HttpTransport } from './http-transport.js';
+import type { ExportResult } from '@opentelemetry/core';
+import { type AggregationTemporality, type InstrumentType, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { CumulativeToDelta } from './cumulative-to-delta.js';
+import type { ExporterHealth } from './exporter-health.js';
 import { encodeMetricsJson } from './metrics-json.js';
 import { encodeMetricsProtobuf } from './metrics-protobuf.js';
 import { validateOtlpMetricsOptions, type OtlpMetricsOptions, type ResolvedOtlpMetricsOptions } from './options.js';
-import { CONTENT_TYPE_JSON, CONTENT_TYPE_PROTOBUF } from './otlp-types.js';
-import { nextRetry } from './retry-policy.js';
-import type { AttemptResult, OtlpTransport, PreparedRequest, TransportFactory } from './transport.js';
-
-const gzip = promisify(gzipCallback);
-const USER_AGENT = 'otelkit-otlp/0.1.0';
+import { OtlpDelivery } from './otlp-delivery.js';
+import { temporalityFor } from './temporality-preference.js';
+import type { PreparedRequest, TransportFactory } from './transport.js';
 
 /** How the exporter is put together, beyond its {@link OtlpMetricsOptions}. */
 export interface ExporterParts {
@@ -38,10 +30,9 @@ function countDataPoints(metrics: ResourceMetrics): number {
   return n;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /**
- * OTLP/HTTP metric exporter (protobuf or JSON) that writes exemplars and keeps
+ * OTLP metric exporter (HTTP protobuf or JSON, or gRPC for `protocol: 'grpc'`; TLS, mTLS and gzip
+ * from the options; cumulative, delta or lowmemory temporality) that writes exemplars and keeps
  * {@link ExporterHealth}. Retries 429/502/503/504 and network errors with exponential backoff
  * and jitter, honours `Retry-After` (delta-seconds and HTTP-date, also for the next export when
  * it lies beyond this one's budget), never retries another 4xx, logs partial success, and
@@ -59,27 +50,21 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export class OTLPMetricExporter implements PushMetricExporter {
   /** The options in effect, defaults filled in. */
   readonly options: ResolvedOtlpMetricsOptions;
-  readonly #transport: OtlpTransport;
+  readonly #delivery: OtlpDelivery;
   readonly #encode: (m: ResourceMetrics) => Uint8Array;
-  readonly #health = new HealthCounters();
-  /** Exports not yet finished: what forceFlush() and shutdown() wait for. */
-  readonly #pending = new Set<Promise<ExportResult>>();
-  /** Epoch ms before which the receiver asked not to be called (Retry-After beyond an export's budget). */
-  #throttledUntilMs = 0;
-  #shutdown = false;
+  /** Present unless the temporality preference is cumulative. */
+  readonly #delta: CumulativeToDelta | undefined;
+  /**
+   * With delta temporality, exports run one after the other: each one's delta starts where the
+   * last delivered one ended, so two in flight at once would both count the same increments.
+   */
+  #deltaChain: Promise<unknown> = Promise.resolve();
 
   constructor(options: OtlpMetricsOptions = {}, parts: ExporterParts = {}) {
     this.options = validateOtlpMetricsOptions(options);
-    const json = this.options.protocol === 'http/json';
-    this.#encode = json ? encodeMetricsJson : encodeMetricsProtobuf;
-    const transport = parts.transport ?? ((settings) => new HttpTransport(settings));
-    this.#transport = transport({
-      url: this.options.url,
-      headers: this.options.headers,
-      contentType: json ? CONTENT_TYPE_JSON : CONTENT_TYPE_PROTOBUF,
-      gzip: this.options.compression === 'gzip',
-      userAgent: USER_AGENT,
-    });
+    this.#encode = this.options.protocol === 'http/json' ? encodeMetricsJson : encodeMetricsProtobuf;
+    this.#delivery = new OtlpDelivery(this.options, 'metrics', 'data points', parts.transport);
+    this.#delta = this.options.temporalityPreference === 'cumulative' ? undefined : new CumulativeToDelta(this.options.temporalityPreference);
   }
 
   /** sdk-metrics entry point; the result also reaches {@link health}. */
@@ -89,112 +74,43 @@ export class OTLPMetricExporter implements PushMetricExporter {
 
   /** Exports and resolves with the result (never rejects). */
   exportAsync(metrics: ResourceMetrics, options: ExportOptions = {}): Promise<ExportResult> {
-    const p = this.#export(metrics, options.timeoutMillis);
-    this.#pending.add(p);
-    void p.then(() => this.#pending.delete(p));
-    return p;
-  }
-
-  async #export(metrics: ResourceMetrics, timeoutMillis: number | undefined): Promise<ExportResult> {
-    const start = Date.now();
-    const budget = Math.min(this.options.timeoutMillis, timeoutMillis ?? Infinity);
-    const deadline = start + budget;
-    const points = countDataPoints(metrics);
-    const fail = (error: OtlpExportError): ExportResult => {
-      this.#health.failure(Date.now(), error.message, points);
-      return { code: ExportResultCode.FAILED, error };
-    };
-    if (this.#shutdown) return fail(new OtlpExportError('OTLP exporter is shut down', { attempts: 0, retryable: false }));
-
-    let body: Uint8Array;
-    try {
-      body = this.#encode(metrics);
-      if (this.options.compression === 'gzip' && this.#transport.compressesMessages !== true) body = await gzip(body);
-    } catch (e) {
-      return fail(new OtlpExportError(`OTLP metrics serialization failed: ${(e as Error).message}`, { attempts: 0, retryable: false, cause: e }));
-    }
-
-    const throttle = this.#throttledUntilMs - Date.now();
-    if (throttle > 0) {
-      if (throttle >= deadline - Date.now()) {
-        return fail(new OtlpExportError(
-          `OTLP receiver ${this.options.url} asked to wait ${throttle} ms more (Retry-After), beyond this export's ${budget} ms budget; not sent`,
-          { attempts: 0, retryable: true },
-        ));
-      }
-      await sleep(throttle);
-    }
-
-    let attempts = 0;
-    let last: AttemptResult;
-    for (;;) {
-      attempts++;
-      last = await this.#transport.send(body, Math.max(1, deadline - Date.now()));
-      if (last.kind !== 'retryable') break;
-      // retry-policy.ts decides whether and when; this loop only carries it out.
-      const decision = nextRetry(this.options.retry, attempts, last.retryAfterMs, deadline - Date.now(), budget);
-      if (!decision.retry) {
-        if (decision.throttleMs !== undefined) this.#throttledUntilMs = Date.now() + decision.throttleMs;
-        return fail(this.#error(last, attempts, decision.reason));
-      }
-      this.#health.retries++;
-      diag.debug(`OTLP export to ${this.options.url}: ${last.error}; retry ${attempts} in ${Math.round(decision.waitMs)} ms`);
-      await sleep(decision.waitMs);
-    }
-
-    if (last.kind === 'failure') return fail(this.#error(last, attempts, attempts > 1 ? `after ${attempts} attempts` : ''));
-
-    this.#throttledUntilMs = 0;
-    this.#health.success(Date.now());
-    try {
-      const partial = decodePartialSuccess(last.body, last.contentType || (this.options.protocol === 'http/json' ? CONTENT_TYPE_JSON : CONTENT_TYPE_PROTOBUF));
-      if (partial !== undefined) {
-        // https://opentelemetry.io/docs/specs/otlp/#partial-success-1: the request is not retried.
-        const message = `OTLP receiver ${this.options.url} accepted the export partially: ${partial.rejectedDataPoints} of ${points} data points rejected${partial.errorMessage ? `: ${partial.errorMessage}` : ''}`;
-        diag.warn(message);
-        this.#health.droppedDataPoints += partial.rejectedDataPoints;
-        this.#health.lastError = message;
-        this.#health.lastErrorMs = Date.now();
-      }
-    } catch (e) {
-      diag.warn(`OTLP receiver ${this.options.url} answered ${last.status} with a body that is not an ExportMetricsServiceResponse: ${(e as Error).message}`);
-    }
-    return { code: ExportResultCode.SUCCESS };
-  }
-
-  #error(last: AttemptResult & { kind: 'retryable' | 'failure' }, attempts: number, detail: string): OtlpExportError {
-    const message = `OTLP export to ${this.options.url} failed: ${last.error}${detail ? ` (${detail})` : ''}`;
-    return new OtlpExportError(message, {
-      status: last.status,
-      body: last.kind === 'failure' ? last.body : undefined,
-      attempts,
-      retryable: last.kind === 'retryable',
+    const delta = this.#delta;
+    if (delta === undefined) return this.#delivery.track(this.#delivery.deliver(() => this.#encode(metrics), countDataPoints(metrics), options.timeoutMillis));
+    const queuedAt = Date.now();
+    const run = this.#deltaChain.then(async () => {
+      // The time spent waiting for the previous export counts against this one's budget.
+      const left = options.timeoutMillis === undefined ? undefined : Math.max(1, options.timeoutMillis - (Date.now() - queuedAt));
+      const conversion = delta.convert(metrics);
+      const result = await this.#delivery.deliver(() => this.#encode(conversion.metrics), countDataPoints(metrics), left);
+      // Partial success included: what the receiver refused is reported, not re-sent.
+      if (result.code === 0) conversion.commit();
+      return result;
     });
+    this.#deltaChain = run;
+    return this.#delivery.track(run);
   }
 
   /**
    * Resolves when every export started before the call has finished; rejects with the error
    * of the first of them that failed.
    */
-  async forceFlush(): Promise<void> {
-    const results = await Promise.all([...this.#pending]);
-    const failed = results.find((r) => r.code !== ExportResultCode.SUCCESS);
-    if (failed !== undefined) throw failed.error ?? new OtlpExportError('OTLP export failed', { attempts: 0, retryable: false });
+  forceFlush(): Promise<void> {
+    return this.#delivery.forceFlush();
   }
 
   /** Refuses new exports, waits for those in flight (rejecting like {@link forceFlush}), closes connections. */
-  async shutdown(): Promise<void> {
-    this.#shutdown = true;
-    try {
-      await this.forceFlush();
-    } finally {
-      this.#transport.close();
-    }
+  shutdown(): Promise<void> {
+    return this.#delivery.shutdown();
   }
 
-  /** https://opentelemetry.io/docs/specs/otel/metrics/sdk_exporters/otlp/ — otelkit exports cumulative totals. */
-  selectAggregationTemporality(_instrumentType: InstrumentType): AggregationTemporality {
-    return AggregationTemporality.CUMULATIVE;
+  /**
+   * https://opentelemetry.io/docs/specs/otel/metrics/sdk_exporters/otlp/ — by the temporality
+   * preference (temporality-preference.ts). otelkit's own producer always hands over cumulative
+   * points and this exporter differences them; an sdk-metrics reader asked for delta hands over
+   * delta points, which pass through as they are.
+   */
+  selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
+    return temporalityFor(this.options.temporalityPreference, instrumentType);
   }
 
   /**
@@ -202,15 +118,16 @@ export class OTLPMetricExporter implements PushMetricExporter {
    * exit path (`process.exit()`, a fatal exception), where the event loop no longer runs and a
    * child process sends it. Undefined when the transport cannot be replayed as plain HTTP.
    * Built even during shutdown: the exit may come while the final async export is in flight.
+   * With delta temporality, the points since the last delivered export (the state is not
+   * advanced: nothing says whether the child's request arrived, and the process is ending).
    */
   finalRequest(metrics: ResourceMetrics): PreparedRequest | undefined {
-    let body = this.#encode(metrics);
-    if (this.options.compression === 'gzip' && this.#transport.compressesMessages !== true) body = gzipSync(body);
-    return this.#transport.prepare(body);
+    const data = this.#delta === undefined ? metrics : this.#delta.convert(metrics).metrics;
+    return this.#delivery.prepare(this.#encode(data));
   }
 
   /** Counters since construction, as plain JSON. */
   health(): ExporterHealth {
-    return this.#health.snapshot();
+    return this.#delivery.health();
   }
 }

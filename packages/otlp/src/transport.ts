@@ -1,3 +1,5 @@
+import type { OtlpTls } from './tls-settings.js';
+
 /** The outcome of one attempt to deliver an export, before any retry decision (retry-policy.ts decides). */
 export type AttemptResult =
   | { readonly kind: 'success'; readonly status: number; readonly body: Buffer; readonly contentType: string }
@@ -18,6 +20,12 @@ export interface PreparedRequest {
   readonly body: Uint8Array;
   /** `grpc`: an HTTP/2 gRPC call (length-prefixed message, `grpc-status` trailer); absent: HTTP/1.1 OTLP/HTTP. */
   readonly protocol?: 'grpc';
+  /**
+   * The TLS settings the request needs (trusted CA, client certificate and key, PEM): a sender
+   * that cannot apply them (`fetch()`) must not send it, or it would trust other CAs or present
+   * no client certificate.
+   */
+  readonly tls?: OtlpTls;
 }
 
 /**
@@ -50,6 +58,10 @@ export interface TransportSettings {
   readonly contentType: string;
   readonly gzip: boolean;
   readonly userAgent: string;
+  /** Which OTLP service: selects the gRPC method. Default `metrics`. */
+  readonly signal?: 'metrics' | 'traces';
+  /** CA, client certificate and key (PEM), from the exporter's certificate settings. */
+  readonly tls?: OtlpTls;
 }
 
 export type TransportFactory = (settings: TransportSettings) => OtlpTransport;

@@ -36,14 +36,14 @@ export interface GrpcPeer {
 
 const identity = (b: Buffer): Buffer => b;
 
-export async function startGrpcPeer(credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(), port = 0): Promise<GrpcPeer> {
+export async function startGrpcPeer(credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(), port = 0, path: string = METRICS_EXPORT_METHOD): Promise<GrpcPeer> {
   const server = new grpc.Server();
   let answers: GrpcAnswer[] = [];
   let calls: ReceivedCall[] = [];
   server.addService(
     {
       Export: {
-        path: METRICS_EXPORT_METHOD,
+        path,
         requestStream: false,
         responseStream: false,
         requestSerialize: identity,

@@ -180,7 +180,14 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
   if (otlp !== undefined && (otlp === null || typeof otlp !== 'object' || Array.isArray(otlp))) {
     throw new ConfigError('otlp', `expected an object, got ${describe(otlp)}`, "otlp: { endpoint: 'http://localhost:4318' }");
   }
-  if (otlp) checkKeys(otlp, ['endpoint', 'metricsEndpoint', 'tracesEndpoint', 'headers', 'protocol', 'timeoutMillis', 'compression'], 'otlp.', "otlp: { endpoint: 'http://localhost:4318' }");
+  if (otlp) {
+    checkKeys(
+      otlp,
+      ['endpoint', 'metricsEndpoint', 'tracesEndpoint', 'headers', 'protocol', 'timeoutMillis', 'compression', 'certificateFile', 'clientCertificateFile', 'clientKeyFile', 'insecure', 'temporalityPreference'],
+      'otlp.',
+      "otlp: { endpoint: 'http://localhost:4318' }",
+    );
+  }
   const optEndpoint = optUrl(otlp?.endpoint, 'otlp.endpoint', "otlp: { endpoint: 'http://localhost:4318' }");
   const optMetricsEndpoint = optUrl(otlp?.metricsEndpoint, 'otlp.metricsEndpoint', "otlp: { metricsEndpoint: 'http://localhost:4318/v1/metrics' }");
   const optTracesEndpoint = optUrl(otlp?.tracesEndpoint, 'otlp.tracesEndpoint', "otlp: { tracesEndpoint: 'http://localhost:4318/v1/traces' }");
@@ -188,6 +195,11 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
   const optProtocol = optEnum(otlp?.protocol, 'otlp.protocol', ['http/protobuf', 'http/json', 'grpc'] as const);
   const optTimeout = optInt(otlp?.timeoutMillis, 'otlp.timeoutMillis', 1, 600_000, 'otlp: { timeoutMillis: 10000 }');
   const optCompression = optEnum(otlp?.compression, 'otlp.compression', ['gzip', 'none'] as const);
+  const optCertificateFile = optString(otlp?.certificateFile, 'otlp.certificateFile', "otlp: { certificateFile: '/etc/otel/ca.pem' }");
+  const optClientCertificateFile = optString(otlp?.clientCertificateFile, 'otlp.clientCertificateFile', "otlp: { clientCertificateFile: '/etc/otel/client.pem' }");
+  const optClientKeyFile = optString(otlp?.clientKeyFile, 'otlp.clientKeyFile', "otlp: { clientKeyFile: '/etc/otel/client-key.pem' }");
+  const optInsecure = optBool(otlp?.insecure, 'otlp.insecure');
+  const optTemporality = optEnum(otlp?.temporalityPreference, 'otlp.temporalityPreference', ['cumulative', 'delta', 'lowmemory'] as const);
 
   // The one OTLP resolver is @otelkit/otlp's: same rules for initTelemetry() and a bare exporter.
   const resolveOtlp = (signal: OtlpSignal) =>
@@ -201,6 +213,11 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
         protocol: optProtocol,
         timeoutMillis: optTimeout,
         compression: optCompression,
+        certificateFile: optCertificateFile,
+        clientCertificateFile: optClientCertificateFile,
+        clientKeyFile: optClientKeyFile,
+        insecure: optInsecure,
+        temporalityPreference: signal === 'metrics' ? optTemporality : undefined,
       },
       (variable, message) => env.report(variable, message),
     );

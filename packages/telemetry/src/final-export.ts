@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { diag } from '@opentelemetry/api';
-import { SEND_GRPC_SOURCE } from '@otelkit/otlp';
+import { SEND_GRPC_SOURCE, SEND_HTTPS_SOURCE, type OtlpTls } from '@otelkit/otlp';
 
 /** One HTTP request the synchronous exit path must deliver; each component builds its own (`finalRequest`). */
 export interface FinalRequest {
@@ -11,6 +11,8 @@ export interface FinalRequest {
   readonly body: Uint8Array;
   /** `grpc`: an OTLP/gRPC call (one HTTP/2 request, status in the `grpc-status` trailer). */
   readonly protocol?: 'grpc';
+  /** TLS settings (CA, client certificate) the request needs: sent with node:https / node:http2, never fetch(). */
+  readonly tls?: OtlpTls;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface FinalRequest {
  * loop no longer runs. The child gets the requests on stdin (never on its command line, where
  * tokens in headers would be visible to `ps`).
  */
-const SENDER = `${SEND_GRPC_SOURCE}
+const SENDER = `${SEND_GRPC_SOURCE}${SEND_HTTPS_SOURCE}
 const chunks = [];
 process.stdin.on('data', (c) => chunks.push(c));
 process.stdin.on('end', async () => {
@@ -28,6 +30,11 @@ process.stdin.on('end', async () => {
   await Promise.all(requests.map(async (r) => {
     if (r.protocol === 'grpc') {
       const err = await sendGrpc(r, Buffer.from(r.body, 'base64'), timeoutMs);
+      if (err) { failed++; process.stderr.write(r.name + ': ' + err + '\\n'); }
+      return;
+    }
+    if (r.tls) {
+      const err = await sendHttps(r, Buffer.from(r.body, 'base64'), timeoutMs);
       if (err) { failed++; process.stderr.write(r.name + ': ' + err + '\\n'); }
       return;
     }

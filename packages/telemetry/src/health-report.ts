@@ -1,6 +1,7 @@
 import type { ExporterHealthInput } from '@otelkit/meters';
 import type { ExporterHealth } from '@otelkit/otlp';
 import type { PushgatewayHealth } from '@otelkit/prometheus';
+import type { ClusterHealth } from './cluster/cluster-aggregation.js';
 import type { CoexistenceFinding } from './coexistence.js';
 import type { PrometheusEndpointHealth, TelemetryComponent } from './components/component.js';
 
@@ -19,6 +20,8 @@ export interface HealthReport {
   readonly configWarnings: readonly string[];
   /** Other OpenTelemetry setups found at startup (providers already registered, a second API copy); one with `degrades` makes `status` 'degraded'. */
   readonly coexistence: readonly CoexistenceFinding[];
+  /** Present with `initTelemetry({ cluster })`: this process' side of the aggregation, and on the primary every worker's state. */
+  readonly cluster?: ClusterHealth;
 }
 
 /** What health() knows besides the components. */

@@ -2,6 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ExemplarFilter } from '@otelkit/metrics';
 import type { MetricsAuthOptions } from '@otelkit/prometheus';
+import type { ClusterOptions } from './cluster/cluster-options.js';
 
 export type MetricsExporterName = 'prometheus' | 'otlp' | 'console' | 'none';
 export type TracesExporterName = 'otlp' | 'console' | 'none';
@@ -42,7 +43,18 @@ export interface OtlpOptions {
   protocol?: OtlpProtocol;
   /** Per export, default 10000 ms. */
   timeoutMillis?: number;
+  /** OTEL_EXPORTER_OTLP_COMPRESSION: gzip bodies (HTTP `Content-Encoding`) or messages (gRPC `grpc-encoding`). */
   compression?: 'gzip' | 'none';
+  /** PEM file of the CA trusted for the receiver, instead of Node's store (OTEL_EXPORTER_OTLP_CERTIFICATE). */
+  certificateFile?: string;
+  /** PEM client certificate for mTLS (OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE); needs `clientKeyFile`. */
+  clientCertificateFile?: string;
+  /** PEM private key of the client certificate (OTEL_EXPORTER_OTLP_CLIENT_KEY). */
+  clientKeyFile?: string;
+  /** gRPC with a `host:port` endpoint: plaintext when true (OTEL_EXPORTER_OTLP_INSECURE). Default false (TLS). */
+  insecure?: boolean;
+  /** OTLP metrics: `cumulative` (default), `delta` or `lowmemory` (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE). The Prometheus endpoint stays cumulative. */
+  temporalityPreference?: 'cumulative' | 'delta' | 'lowmemory';
 }
 
 /** Push to a Prometheus Pushgateway: for batch jobs that end before anything scrapes them. */
@@ -104,6 +116,8 @@ export interface TelemetryOptions {
   shutdownHooks?: boolean;
   /** Bound on forceFlush()/shutdown() and the exit hooks. Default 5000 ms. */
   shutdownTimeoutMillis?: number;
+  /** One /metrics for a `node:cluster` (or worker_threads) service: see ClusterOptions; `true` = defaults. Same call in the primary and the workers. */
+  cluster?: ClusterOptions | boolean;
   /** Environment to read instead of `process.env` (tests). */
   env?: Record<string, string | undefined>;
 }
@@ -112,5 +126,5 @@ export const OPTION_KEYS: readonly (keyof TelemetryOptions)[] = [
   'serviceName', 'serviceVersion', 'serviceInstanceId', 'resourceAttributes', 'disabled', 'metricsExporters',
   'tracesExporters', 'prometheus', 'otlp', 'pushgateway', 'metricExportIntervalMillis', 'metricExportTimeoutMillis', 'sampler',
   'samplerArg', 'exemplarFilter', 'runtimeMetrics', 'cardinalityLimit', 'histogramBoundaries', 'instrumentations',
-  'shutdownHooks', 'shutdownTimeoutMillis', 'env',
+  'shutdownHooks', 'shutdownTimeoutMillis', 'env', 'cluster',
 ];

@@ -23,6 +23,8 @@ import { buildResource } from './resource.js';
 import { enableRuntimeMetrics } from './runtime-metrics.js';
 import { settle } from './settle.js';
 import { buildTracing } from './tracing.js';
+import { setupCluster, type ClusterHandle, type ClusterHealth } from './cluster/cluster-aggregation.js';
+import { resolveClusterOptions } from './cluster/cluster-options.js';
 
 export type { HealthReport } from './health-report.js';
 export type { PrometheusEndpointHealth } from './components/component.js';
@@ -66,6 +68,8 @@ export interface Telemetry {
   shutdown(options?: FlushOptions): Promise<void>;
   health(): HealthReport;
   snapshot(): TelemetrySnapshot;
+  /** Cluster aggregation (`initTelemetry({ cluster })`), else undefined. */
+  readonly cluster: ClusterHandle | undefined;
 }
 
 let current: Telemetry | undefined;
@@ -86,7 +90,8 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
     return current;
   }
   // 1. Configuration: options, then OTEL_* variables, then defaults (throws ConfigError).
-  const cfg = resolveConfig(options);
+  let cfg = resolveConfig(options);
+  const clusterOptions = cfg.disabled ? undefined : resolveClusterOptions(options.cluster);
   const startTimeMs = Date.now();
 
   // 2. Resource and providers: one MeterProvider whose store every exporter reads.
@@ -98,6 +103,9 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
     cardinalityLimit: cfg.cardinalityLimit,
     histogramBoundaries: (name) => boundaries[name],
   });
+  const cluster = clusterOptions && setupCluster(meterProvider.store, clusterOptions, cfg.serviceInstanceId);
+  // A cluster worker serves no /metrics server of its own: the primary's serves every worker.
+  if (cluster?.handle.role === 'worker' && cfg.prometheus !== undefined) cfg = { ...cfg, prometheus: { ...cfg.prometheus, server: false } };
   const tracing = buildTracing(cfg, resource);
   let stoppedBySignal = false;
   const ctx: ComponentContext = {
@@ -105,12 +113,14 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
     resource,
     meterProvider,
     tracerProvider: tracing.provider,
+    scrapeStore: cluster?.scrapeStore,
     succeeded: (code = process.exitCode) => !stoppedBySignal && (code === undefined || code === null || Number(code) === 0),
   };
 
   // 3. Components: the Prometheus endpoint, then every other exporter.
   const prometheus = prometheusEndpoint(ctx);
-  const components = buildComponents(ctx, prometheus);
+  const components = buildComponents(ctx, prometheus, cluster);
+  if (cluster !== undefined) components.push({ name: 'cluster', forceFlush: async () => undefined, shutdown: (t) => cluster.stop(t), health: () => ({ kind: 'none' }) });
 
   // 4. Hooks: globals, runtime metrics, instrumentations, exit hooks.
   // Globals already registered (or a second API copy): one startup warning and health() findings;
@@ -162,7 +172,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
         if (failures.length > 0) throw new FlushError('shutdown', failures);
       })()),
     health: () =>
-      healthReport(components, {
+      withCluster(healthReport(components, {
         state: shutdownDone !== undefined ? 'shutdown' : cfg.disabled ? 'disabled' : 'running',
         serviceName: cfg.serviceName,
         serviceInstanceId: cfg.serviceInstanceId,
@@ -170,8 +180,9 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
         series: meterProvider.store.seriesCount,
         configWarnings: cfg.warnings,
         coexistence,
-      }),
-    snapshot: () => buildSnapshot(meterProvider.store, { startTimeMs, exporters: snapshotExporters(components) }),
+      }), cluster),
+    snapshot: () => buildSnapshot(cluster?.scrapeStore ?? meterProvider.store, { startTimeMs, exporters: snapshotExporters(components) }),
+    cluster: cluster?.handle,
   };
   if (cfg.shutdownHooks && !cfg.disabled) {
     hooks = installExitHooks({
@@ -187,12 +198,18 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
   return handle;
 }
 
+/** health() with the cluster's part: a worker that missed the last collection degrades the primary. */
+function withCluster(report: HealthReport, cluster: { handle: { health(): ClusterHealth }; failing(): boolean } | undefined): HealthReport {
+  if (cluster === undefined) return report;
+  return { ...report, status: report.status === 'ok' && cluster.failing() ? 'degraded' : report.status, cluster: cluster.handle.health() };
+}
+
 /**
  * Runs every factory of {@link COMPONENTS}. When one throws (a ConfigError), those already built
  * are shut down before the error reaches the caller: a failed initTelemetry() leaves no server
  * listening and no timer running.
  */
-function buildComponents(ctx: ComponentContext, first: TelemetryComponent): TelemetryComponent[] {
+function buildComponents(ctx: ComponentContext, first: TelemetryComponent, cluster?: { stop(timeoutMs: number): Promise<void> }): TelemetryComponent[] {
   const built: TelemetryComponent[] = [first];
   try {
     for (const factory of COMPONENTS) {
@@ -202,6 +219,7 @@ function buildComponents(ctx: ComponentContext, first: TelemetryComponent): Tele
     return built;
   } catch (e) {
     for (const c of built) void c.shutdown(ctx.config.shutdownTimeoutMillis).catch(() => undefined);
+    void cluster?.stop(0).catch(() => undefined);
     throw e;
   }
 }

@@ -16,15 +16,9 @@ import {
   type SpanLimits,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import { createRequire } from 'node:module';
 import type { Resource } from '@opentelemetry/resources';
+import { OTLPTraceExporter } from '@otelkit/otlp';
 import type { ResolvedConfig } from './config.js';
-
-// The OTLP trace exporters (with otlp-exporter-base and otlp-transformer, ~70 modules) load only
-// when traces go to OTLP: startup time of every service that does not is part of the product.
-const require = createRequire(import.meta.url);
-type ProtoModule = typeof import('@opentelemetry/exporter-trace-otlp-proto');
-type JsonModule = typeof import('@opentelemetry/exporter-trace-otlp-http');
 
 /** https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/#general-sdk-configuration */
 export function buildSampler(name: ResolvedConfig['sampler'], arg: number): Sampler {
@@ -54,17 +48,9 @@ export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
   const processors: SpanProcessor[] = [];
   if (!cfg.disabled) {
     if (cfg.otlpTraces !== undefined) {
-      const o = cfg.otlpTraces;
-      const common = {
-        url: o.url,
-        headers: o.headers,
-        timeoutMillis: o.timeoutMillis,
-        compression: o.compression === 'gzip' ? ('gzip' as never) : ('none' as never),
-      };
-      const exporter =
-        o.protocol === 'http/json'
-          ? new (require('@opentelemetry/exporter-trace-otlp-http') as JsonModule).OTLPTraceExporter(common)
-          : new (require('@opentelemetry/exporter-trace-otlp-proto') as ProtoModule).OTLPTraceExporter(common);
+      // otelkit's span exporter: the same transports as metrics (HTTP protobuf/JSON or gRPC, TLS,
+      // gzip, retries); it loads the span serializers (otlp-transformer) on its first export.
+      const exporter = new OTLPTraceExporter(cfg.otlpTraces);
       exporters.push({ name: 'otlp-traces', exporter });
       processors.push(new BatchSpanProcessor({ exporter, ...batchOptionsFromEnv() }));
     }

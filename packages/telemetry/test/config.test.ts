@@ -178,24 +178,34 @@ describe('resolveConfig', () => {
       expect(cfg.otlpMetrics).to.include({ protocol: 'http/json', timeoutMillis: 1500, compression: 'gzip' });
       expect(cfg.otlpTraces).to.include({ protocol: 'http/protobuf', timeoutMillis: 2500, compression: 'gzip' });
     });
-    it('malformed values warn once each and fall back to the spec defaults', () => {
+    it('malformed endpoint and timeout warn once each and fall back to the spec defaults', () => {
       const r = resolve({
         OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url',
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'carrier-pigeon',
         OTEL_EXPORTER_OTLP_TIMEOUT: 'soon',
-        OTEL_EXPORTER_OTLP_COMPRESSION: 'zip',
         OTEL_METRICS_EXPORTER: 'otlp',
       });
       expect(r.cfg.otlpMetrics).to.deep.include({ url: 'http://localhost:4318/v1/metrics', protocol: 'http/protobuf', timeoutMillis: 10000, compression: 'none' });
-      for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_EXPORTER_OTLP_COMPRESSION']) {
+      for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TIMEOUT']) {
         expect(r.warnings.filter((w) => w.includes(name + '='))).to.have.length(1, name);
       }
     });
-    it('grpc: metrics use the endpoint as is (no /v1/metrics); traces fall back to http/protobuf with a warning', () => {
+    it('an unknown protocol or compression is a ConfigError naming the variable (a service must not export nothing silently)', () => {
+      expect(() => resolve({ OTEL_EXPORTER_OTLP_PROTOCOL: 'carrier-pigeon' })).to.throw(ConfigError, /OTEL_EXPORTER_OTLP_PROTOCOL/);
+      expect(() => resolve({ OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'zip' })).to.throw(ConfigError, /OTEL_EXPORTER_OTLP_TRACES_COMPRESSION/);
+      expect(() => resolve({ OTEL_EXPORTER_OTLP_CERTIFICATE: '/nonexistent/ca.pem' })).to.throw(ConfigError, /OTEL_EXPORTER_OTLP_CERTIFICATE.*ENOENT/);
+    });
+    it('grpc: metrics and traces use the endpoint as is (no /v1/<signal>), no warning', () => {
       const r = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_TRACES_EXPORTER: 'otlp' });
       expect(r.cfg.otlpMetrics).to.deep.include({ protocol: 'grpc', url: 'http://c:4317' });
-      expect(r.cfg.otlpTraces).to.deep.include({ protocol: 'http/protobuf', url: 'http://c:4317/v1/traces' });
-      expect(r.cfg.warnings.filter((w) => w.includes('gRPC'))).to.have.length(1);
+      expect(r.cfg.otlpTraces).to.deep.include({ protocol: 'grpc', url: 'http://c:4317' });
+      expect(r.cfg.warnings.filter((w) => w.includes('gRPC'))).to.have.length(0);
+    });
+    it('otlp options: certificate files, insecure and temporality preference reach the resolved settings', () => {
+      const { cfg } = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_TRACES_EXPORTER: 'otlp' }, { otlp: { insecure: true, temporalityPreference: 'delta' } });
+      expect(cfg.otlpMetrics).to.deep.include({ url: 'http://c:4317', temporalityPreference: 'delta' });
+      expect(cfg.otlpTraces).to.deep.include({ url: 'http://c:4317', temporalityPreference: 'cumulative' });
+      expect(() => resolve({}, { otlp: { clientKeyFile: '/nonexistent/key.pem' } })).to.throw(ConfigError, /otlp.clientKeyFile|clientKeyFile/);
+      expect(() => resolve({}, { otlp: { temporalityPreference: 'weekly' as never } })).to.throw(ConfigError, /otlp.temporalityPreference/);
     });
     it('grpc with no endpoint: the spec default http://localhost:4317', () => {
       const r = resolve({ OTEL_EXPORTER_OTLP_PROTOCOL: 'GRPC', OTEL_METRICS_EXPORTER: 'otlp' });

@@ -317,39 +317,25 @@ export function dispatchStatusIndex(v: unknown): number {
   }
 }
 
-export const ROUTING_DECISIONS = toMetricDefinition(I.routingDecisions);
-export const ROUTING_HGNN_PLANS = toMetricDefinition(I.routingHgnnPlans);
-export const ROUTING_CACHE_LOOKUPS = toMetricDefinition(I.routingCacheLookups);
-export const ROUTING_REMOTE_RESOLUTIONS = toMetricDefinition(I.routingRemoteResolutions);
-export const ROUTING_REMOTE_DURATION = toMetricDefinition(I.routingRemoteDuration);
-export const ROUTING_BULK_ITEMS = toMetricDefinition(I.routingBulkItems);
-export const ROUTING_BULK_FAILED_ITEMS = toMetricDefinition(I.routingBulkFailedItems);
-export const EXECUTION_TASKS = toMetricDefinition(I.executionTasks);
-export const EXECUTION_ESCALATION_FAILURES = toMetricDefinition(I.executionEscalationFailures);
-export const EXECUTION_DURATION = toMetricDefinition(I.executionDuration);
-export const PERSISTENCE_PROTO_PLAN_UPSERTS = toMetricDefinition(I.persistenceProtoPlanUpserts);
-export const PERSISTENCE_OUTBOX_ENQUEUES = toMetricDefinition(I.persistenceOutboxEnqueues);
-export const PERSISTENCE_DURATION = toMetricDefinition(I.persistenceDuration);
-export const DISPATCH_DISPATCHES = toMetricDefinition(I.dispatchDispatches);
-export const DISPATCH_DURATION = toMetricDefinition(I.dispatchDuration);
-export const ROUTE_AND_EXECUTE_DURATION = toMetricDefinition(I.routeAndExecuteDuration);
+/** The flat definitions the meter classes bind, one per catalog instrument, in catalog order. */
+const DEFS = Object.fromEntries(Object.entries(I).map(([k, d]) => [k, toMetricDefinition(d)])) as { readonly [K in keyof C]: MetricDefinition };
 
-/** Every coordinator metric, in documentation order (the catalog's instruments, flattened). */
-export const COORDINATOR_METRICS: readonly MetricDefinition[] = Object.freeze([
-  ROUTING_DECISIONS,
-  ROUTING_HGNN_PLANS,
-  ROUTING_CACHE_LOOKUPS,
-  ROUTING_REMOTE_RESOLUTIONS,
-  ROUTING_REMOTE_DURATION,
-  ROUTING_BULK_ITEMS,
-  ROUTING_BULK_FAILED_ITEMS,
-  EXECUTION_TASKS,
-  EXECUTION_ESCALATION_FAILURES,
-  EXECUTION_DURATION,
-  PERSISTENCE_PROTO_PLAN_UPSERTS,
-  PERSISTENCE_OUTBOX_ENQUEUES,
-  PERSISTENCE_DURATION,
-  DISPATCH_DISPATCHES,
-  DISPATCH_DURATION,
-  ROUTE_AND_EXECUTE_DURATION,
-]);
+export const ROUTING_DECISIONS = DEFS.routingDecisions;
+export const ROUTING_HGNN_PLANS = DEFS.routingHgnnPlans;
+export const ROUTING_CACHE_LOOKUPS = DEFS.routingCacheLookups;
+export const ROUTING_REMOTE_RESOLUTIONS = DEFS.routingRemoteResolutions;
+export const ROUTING_REMOTE_DURATION = DEFS.routingRemoteDuration;
+export const ROUTING_BULK_ITEMS = DEFS.routingBulkItems;
+export const ROUTING_BULK_FAILED_ITEMS = DEFS.routingBulkFailedItems;
+export const EXECUTION_TASKS = DEFS.executionTasks;
+export const EXECUTION_ESCALATION_FAILURES = DEFS.executionEscalationFailures;
+export const EXECUTION_DURATION = DEFS.executionDuration;
+export const PERSISTENCE_PROTO_PLAN_UPSERTS = DEFS.persistenceProtoPlanUpserts;
+export const PERSISTENCE_OUTBOX_ENQUEUES = DEFS.persistenceOutboxEnqueues;
+export const PERSISTENCE_DURATION = DEFS.persistenceDuration;
+export const DISPATCH_DISPATCHES = DEFS.dispatchDispatches;
+export const DISPATCH_DURATION = DEFS.dispatchDuration;
+export const ROUTE_AND_EXECUTE_DURATION = DEFS.routeAndExecuteDuration;
+
+/** Every coordinator metric, in documentation order: the catalog's instruments, flattened. */
+export const COORDINATOR_METRICS: readonly MetricDefinition[] = Object.freeze(Object.values(DEFS));

@@ -133,23 +133,17 @@ export const CYCLE_OUTCOMES: readonly CycleOutcome[] = I.processingCycles.attrib
 export type ConnectionState = AttributeValue<H['dbConnectionCount'], 'db.client.connection.state'>;
 export const CONNECTION_STATES: readonly ConnectionState[] = I.dbConnectionCount.attributes['db.client.connection.state'].values;
 
-export const QUEUE_DEPTH = toMetricDefinition(I.queueDepth);
-export const PROCESSING_DURATION = toMetricDefinition(I.processingDuration);
-export const PROCESSING_CYCLES = toMetricDefinition(I.processingCycles);
-export const PROCESSING_ERRORS = toMetricDefinition(I.processingErrors);
-export const DB_CONNECTION_COUNT = toMetricDefinition(I.dbConnectionCount);
-export const DB_CONNECTION_PENDING = toMetricDefinition(I.dbConnectionPending);
-export const DB_POOL_SIZE = toMetricDefinition(I.dbPoolSize);
-export const DB_POOL_FREE = toMetricDefinition(I.dbPoolFree);
+/** The flat definitions the meter classes bind, one per catalog instrument, in catalog order. */
+const DEFS = Object.fromEntries(Object.entries(I).map(([k, d]) => [k, toMetricDefinition(d)])) as { readonly [K in keyof H]: MetricDefinition };
 
-/** Every service-health metric, in documentation order. */
-export const SERVICE_HEALTH_METRICS: readonly MetricDefinition[] = Object.freeze([
-  QUEUE_DEPTH,
-  PROCESSING_DURATION,
-  PROCESSING_CYCLES,
-  PROCESSING_ERRORS,
-  DB_CONNECTION_COUNT,
-  DB_CONNECTION_PENDING,
-  DB_POOL_SIZE,
-  DB_POOL_FREE,
-]);
+export const QUEUE_DEPTH = DEFS.queueDepth;
+export const PROCESSING_DURATION = DEFS.processingDuration;
+export const PROCESSING_CYCLES = DEFS.processingCycles;
+export const PROCESSING_ERRORS = DEFS.processingErrors;
+export const DB_CONNECTION_COUNT = DEFS.dbConnectionCount;
+export const DB_CONNECTION_PENDING = DEFS.dbConnectionPending;
+export const DB_POOL_SIZE = DEFS.dbPoolSize;
+export const DB_POOL_FREE = DEFS.dbPoolFree;
+
+/** Every service-health metric, in documentation order: the catalog's instruments, flattened. */
+export const SERVICE_HEALTH_METRICS: readonly MetricDefinition[] = Object.freeze(Object.values(DEFS));

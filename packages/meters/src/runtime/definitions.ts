@@ -13,7 +13,7 @@ export const RUNTIME_CATALOG = defineCatalog({
   id: 'runtime',
   title: 'Runtime',
   description: 'Node.js runtime of each process: event loop delay and utilization, GC, V8 heap, process CPU and memory.',
-  createdBy: 'initTelemetry ({ runtimeMetrics: true }, the default)',
+  createdBy: 'initTelemetry() with runtimeMetrics, the default',
   source: 'instrumentation',
   instruments: {
     eventLoopUtilization: {

@@ -16,7 +16,7 @@ export const OTELKIT_SELF_CATALOG = defineCatalog({
   id: 'otelkit',
   title: 'Otelkit',
   description: "otelkit's own health: its exporters (OTLP, Pushgateway) and the scrape targets.",
-  createdBy: 'initTelemetry (observeExporterHealth)',
+  createdBy: 'initTelemetry() via observeExporterHealth',
   source: 'telemetry',
   instruments: {
     exporterExports: {

@@ -1,6 +1,6 @@
 import type { Resource } from '@opentelemetry/resources';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
-import type { MeterProvider } from '@otelkit/metrics';
+import type { MeterProvider, MetricStore } from '@otelkit/metrics';
 import type { ExporterHealth } from '@otelkit/otlp';
 import type { PushgatewayHealth } from '@otelkit/prometheus';
 import type { ResolvedConfig } from '../config.js';
@@ -35,6 +35,8 @@ export interface ComponentContext {
   readonly resource: Resource;
   readonly meterProvider: MeterProvider;
   readonly tracerProvider: TracerProvider;
+  /** What /metrics serves when it is not `meterProvider.store`: the cluster primary's merged store. */
+  readonly scrapeStore?: MetricStore;
   /** The job succeeded so far: no stopping signal, and `exitCode` (default `process.exitCode`) is 0 or unset. */
   readonly succeeded: (exitCode?: number | string | null) => boolean;
 }

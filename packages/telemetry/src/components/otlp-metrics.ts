@@ -1,5 +1,5 @@
 import { MetricProducer } from '@otelkit/metrics';
-import { grpcTransport, OTLPMetricExporter, PeriodicExportingReader } from '@otelkit/otlp';
+import { OTLPMetricExporter, PeriodicExportingReader } from '@otelkit/otlp';
 import type { ComponentContext, TelemetryComponent } from './component.js';
 
 /**
@@ -9,9 +9,10 @@ import type { ComponentContext, TelemetryComponent } from './component.js';
 export function otlpMetrics(ctx: ComponentContext): TelemetryComponent | undefined {
   const { config } = ctx;
   if (config.disabled || config.otlpMetrics === undefined) return undefined;
-  // The transport is the one protocol-specific part: OTLP/HTTP by default, OTLP/gRPC (grpc-js, loaded
-  // on the first export) for `protocol: 'grpc'`. Retries, health, encoding and the exit path are shared.
-  const exporter = new OTLPMetricExporter(config.otlpMetrics, config.otlpMetrics.protocol === 'grpc' ? { transport: grpcTransport() } : {});
+  // The exporter picks the transport from the protocol: OTLP/HTTP by default, OTLP/gRPC (grpc-js,
+  // loaded on the first export) for `protocol: 'grpc'`; TLS, gzip and the temporality preference
+  // come with the resolved options. Retries, health, encoding and the exit path are shared.
+  const exporter = new OTLPMetricExporter(config.otlpMetrics);
   const reader = new PeriodicExportingReader({
     exporter,
     exportIntervalMillis: config.metricExportIntervalMillis,

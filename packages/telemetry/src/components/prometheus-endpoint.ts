@@ -24,7 +24,7 @@ export function prometheusEndpoint(ctx: ComponentContext): PrometheusEndpoint {
   const prom = config.disabled ? undefined : config.prometheus;
   const path = prom?.path ?? '/metrics';
   const handler = createMetricsHandler({
-    store: ctx.meterProvider.store,
+    store: ctx.scrapeStore ?? ctx.meterProvider.store,
     resource: ctx.resource,
     path,
     auth: prom?.auth,

@@ -5,7 +5,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import type { CatalogDeclaration, InstrumentDeclaration, RequestIndicator, SeriesRef } from '../declaration.js';
+import type { AnyCatalog, CatalogDeclaration, InstrumentDeclaration, RequestIndicator, SeriesRef } from '../declaration.js';
 import type { GenerateOptions } from './options.js';
 import { agg, labelName, matchers, metricName, promType, resolve, series } from './promql.js';
 
@@ -157,7 +157,8 @@ function presenceSeries(c: CatalogDeclaration): string {
 }
 
 /** The Grafana dashboard of one catalog, as the JSON object Grafana imports. */
-export function generateDashboard(c: CatalogDeclaration, options: GenerateOptions = {}): dashboard.Dashboard {
+export function generateDashboard(input: AnyCatalog, options: GenerateOptions = {}): dashboard.Dashboard {
+  const c = input as CatalogDeclaration;
   const prefix = options.dashboardPrefix ?? 'otelkit';
   const traceType = options.traceDatasourceType ?? 'tempo';
   const b = new dashboard.DashboardBuilder(`${prefix} / ${c.title}`)
@@ -168,7 +169,9 @@ export function generateDashboard(c: CatalogDeclaration, options: GenerateOption
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .refresh('30s')
     .time({ from: 'now-1h', to: 'now' })
-    .timezone('browser');
+    .timezone('browser')
+    // The other generated dashboards (runtime, exporter health, the other sets), same job/instance/time.
+    .link(new dashboard.DashboardLinkBuilder(`${prefix} dashboards`).type(dashboard.DashboardLinkType.Dashboards).tags([prefix]).asDropdown(true).includeVars(true).keepTime(true));
   variables(b, presenceSeries(c), traceType);
   const used = new Set<string>();
   const mark = (ref: Ref | undefined): void => {
@@ -262,5 +265,12 @@ export function generateDashboard(c: CatalogDeclaration, options: GenerateOption
     b.withRow(new dashboard.RowBuilder('Targets'));
     b.withPanel(ts('Scrape targets up', 'up of every target of the selected jobs (1: scraped, 0: down).', 'short').withTarget(query(agg('min', ['job', 'instance'], series('up', PANEL_SELECTOR)), '{{job}} {{instance}}')));
   }
-  return b.build();
+  const built = b.build();
+  // Stable panel ids (Grafana would number them on import; links and `viewPanel` URLs need them fixed).
+  let id = 1;
+  for (const p of built.panels ?? []) {
+    (p as { id?: number }).id = id++;
+    for (const inner of (p as { panels?: { id?: number }[] }).panels ?? []) inner.id = id++;
+  }
+  return built;
 }

@@ -123,6 +123,12 @@ export async function generateMonitoring(input: readonly AnyCatalog[], options: 
   if (options.durationScale !== undefined && !(typeof options.durationScale === 'number' && options.durationScale > 0 && options.durationScale <= 1)) {
     throw new MetersConfigError('generateMonitoring', 'options.durationScale', 'must be a number in (0, 1] (test-only time compression)', '{ durationScale: 0.01 }');
   }
+  for (const key of ['minWindow', 'minFor'] as const) {
+    const v = options[key];
+    if (v !== undefined && !(typeof v === 'string' && /^[0-9]+(s|m|h|d)$/.test(v))) {
+      throw new MetersConfigError('generateMonitoring', `options.${key}`, 'must be a Prometheus duration in s, m, h or d (test-only)', `{ ${key}: '10s' }`);
+    }
+  }
   const { generateDashboard } = await import('./dashboards.js');
   const files: Record<string, string> = {};
   const alerts: GeneratedAlert[] = [];

@@ -39,7 +39,7 @@ export function renderMetricsTable(groups: readonly { readonly set: string; read
       const type = promType({ ...d, attributes: {} });
       const promNames = type === 'histogram' ? `\`${prom}_bucket\`, \`_sum\`, \`_count\`` : `\`${prom}\``;
       const buckets = d.boundaries ? `<br>buckets ${d.boundaries.join(', ')}` : '';
-      lines.push(`| \`${d.name}\` | ${promNames} | ${KIND[d.kind]} → ${type} | \`${cell(d.unit)}\` | ${cell(attributes(d))} | ${cell(d.description)}${buckets} |`);
+      lines.push(`| \`${d.name}\` | ${promNames} | ${KIND[d.kind]} → ${type} | ${d.unit === '' ? '—' : `\`${cell(d.unit)}\``} | ${cell(attributes(d))} | ${cell(d.description)}${buckets} |`);
     }
     lines.push('');
   }

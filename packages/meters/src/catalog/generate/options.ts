@@ -15,6 +15,12 @@ export interface GenerateOptions {
   readonly durationScale?: number;
   /** Test-only: the shortest range a scaled window gets (default `1m`; only with `durationScale`). */
   readonly minWindow?: string;
+  /**
+   * Test-only: the shortest `for:` a scaled alert keeps (default: none — a `for:` that scales
+   * below one second is dropped). A floor keeps one noisy evaluation on a loaded machine from
+   * firing a compressed alert.
+   */
+  readonly minFor?: string;
   /** Grafana datasource type of the trace datasource exemplars link to (default `tempo`). */
   readonly traceDatasourceType?: string;
   /** Prefix of the dashboard uids and titles (default `otelkit`). */

@@ -1,4 +1,4 @@
-import type { CatalogDeclaration, InstrumentDeclaration, RequestIndicator, SeriesRef } from '../declaration.js';
+import type { AnyCatalog, CatalogDeclaration, InstrumentDeclaration, RequestIndicator, SeriesRef } from '../declaration.js';
 import { DEFAULT_RUNBOOK_URL, type GenerateOptions } from './options.js';
 import { agg, durationSeconds, formatDuration, labelName, leMatcher, matchers, metricName, num, pascal, promType, resolve, series, snake } from './promql.js';
 
@@ -83,6 +83,7 @@ interface Ctx {
 function context(catalog: CatalogDeclaration, options: GenerateOptions): Ctx {
   const scale = options.durationScale ?? 1;
   const min = options.minWindow !== undefined ? durationSeconds(options.minWindow) : 60;
+  const minFor = options.minFor !== undefined ? durationSeconds(options.minFor) : 0;
   return {
     catalog,
     prefix: pascal(catalog.title),
@@ -90,7 +91,7 @@ function context(catalog: CatalogDeclaration, options: GenerateOptions): Ctx {
     runbook: options.runbookUrl ?? DEFAULT_RUNBOOK_URL,
     range: (d) => (scale === 1 ? d : formatDuration(Math.max(durationSeconds(d) * scale, min))),
     hold: (d) => {
-      const s = Math.round(durationSeconds(d) * scale);
+      const s = scale === 1 ? durationSeconds(d) : Math.max(Math.round(durationSeconds(d) * scale), minFor);
       return s === 0 ? undefined : formatDuration(s);
     },
   };
@@ -191,8 +192,8 @@ function requestRules(ctx: Ctx, r: RequestIndicator): { records: RecordingRule[]
         ),
         scenario: { fire: scenario(60), healthy: scenario(0), evalTime: '30m', labels: { job: TEST_JOB, ...extra } },
         runbook: {
-          meaning: `${r.title} of the ${c.title.toLowerCase()} fail more often than the SLO allows: at this rate the ${num(budget * 100)} % error budget of 30 days runs out ${t.tier === 'Fast' ? 'within days (2 % of it in 1 h, or 5 % in 6 h)' : 'before the month ends (10 % of it in 3 days)'}.`,
-          impact: `${r.title} fail for callers; ${t.tier === 'Fast' ? 'page: act now' : 'ticket: fix within a working day'}.`,
+          meaning: `Failures of ${r.title.toLowerCase()} (${c.title}) exceed what the ${num(slo.availability * 100)} % SLO allows: at this rate the ${num(budget * 100)} % error budget of 30 days runs out ${t.tier === 'Fast' ? 'within days (2 % of it in 1 h, or 5 % in 6 h)' : 'before the month ends (10 % of it in 3 days)'}.`,
+          impact: `Callers see failed ${r.title.toLowerCase()}; ${t.tier === 'Fast' ? 'page: act now' : 'ticket: fix within a working day'}.`,
           diagnosis: [
             `Dashboard "${c.title}", row "${r.title}": error ratio and rate by ${(r.by ?? ['job']).join(', ')} show where the errors are.`,
             `Query \`${agg('sum', [...by, ...(r.by ?? []).map(labelName)], `rate(${series(errName, matchers(r.errors))}[5m])`)}\` to see which series fail.`,
@@ -266,7 +267,8 @@ function presenceName(d: InstrumentDeclaration): string {
 }
 
 /** Recording and alerting rules of one catalog, with what the promtool tests and the runbook need. */
-export function generateRules(catalog: CatalogDeclaration, options: GenerateOptions = {}): GeneratedRules {
+export function generateRules(input: AnyCatalog, options: GenerateOptions = {}): GeneratedRules {
+  const catalog = input as CatalogDeclaration;
   const ctx = context(catalog, options);
   const c = catalog;
   const records: RecordingRule[] = [];

@@ -1,0 +1,88 @@
+import { createRequire } from 'node:module';
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ExporterHealth } from './exporter-health.js';
+import { validateOtlpMetricsOptions, type OtlpMetricsOptions, type ResolvedOtlpMetricsOptions } from './options.js';
+import { OtlpDelivery } from './otlp-delivery.js';
+import type { PreparedRequest } from './transport.js';
+import type { ExporterParts } from './metric-exporter.js';
+
+// otlp-transformer (its span serializers) is ~40 modules: loaded on the first export, so that
+// constructing the exporter — and every service that does not export spans — does not pay it.
+const require = createRequire(import.meta.url);
+type Transformer = typeof import('@opentelemetry/otlp-transformer');
+type Serializer = Transformer['ProtobufTraceSerializer'];
+let transformer: Transformer | undefined;
+function serializer(json: boolean): Serializer {
+  transformer ??= require('@opentelemetry/otlp-transformer') as Transformer;
+  return json ? transformer.JsonTraceSerializer : transformer.ProtobufTraceSerializer;
+}
+
+/**
+ * OTLP span exporter over otelkit's transports: OTLP/HTTP (protobuf or JSON) or OTLP/gRPC
+ * (`protocol: 'grpc'`, `TraceService/Export` over `@grpc/grpc-js`), with the same options,
+ * TLS/mTLS, gzip, retries (HTTP statuses and gRPC codes per the OTLP spec, retry-policy.ts and
+ * grpc-status.ts), Retry-After / RetryInfo throttling and health as {@link OTLPMetricExporter}.
+ * Spans are encoded by upstream's `@opentelemetry/otlp-transformer` serializers (otelkit adds
+ * nothing to span encoding, unlike metrics where it writes exemplars).
+ *
+ * Why not upstream's `@opentelemetry/exporter-trace-otlp-grpc`: it brings its own grpc-js
+ * client, its own retry rules and its own reading of the TLS variables, so metrics and traces of
+ * one service would take the same settings two different ways; and `shutdown()` here rejects
+ * with the export error instead of resolving.
+ *
+ * @example
+ * const exporter = new OTLPTraceExporter(resolveOtlpOptions('traces', process.env).options);
+ * const provider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter })] });
+ */
+export class OTLPTraceExporter implements SpanExporter {
+  /** The options in effect, defaults filled in (the url default is the traces one). */
+  readonly options: ResolvedOtlpMetricsOptions;
+  readonly #delivery: OtlpDelivery;
+  readonly #json: boolean;
+
+  constructor(options: OtlpMetricsOptions = {}, parts: ExporterParts = {}) {
+    this.options = validateOtlpMetricsOptions({
+      ...options,
+      url: options.url ?? (options.protocol === 'grpc' ? undefined : 'http://localhost:4318/v1/traces'),
+    });
+    this.#json = this.options.protocol === 'http/json';
+    this.#delivery = new OtlpDelivery(this.options, 'traces', 'spans', parts.transport);
+  }
+
+  /** sdk-trace entry point (the batch span processor calls it one batch at a time). */
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    void this.exportAsync(spans).then(resultCallback);
+  }
+
+  /** Exports and resolves with the result (never rejects). */
+  exportAsync(spans: ReadableSpan[], options: { timeoutMillis?: number } = {}): Promise<ExportResult> {
+    return this.#delivery.track(this.#delivery.deliver(() => this.#encode(spans), spans.length, options.timeoutMillis));
+  }
+
+  #encode(spans: ReadableSpan[]): Uint8Array {
+    const body = serializer(this.#json).serializeRequest(spans);
+    if (body === undefined) throw new Error('the span serializer returned nothing');
+    return body;
+  }
+
+  /** The request that would export `spans`, built synchronously, for the exit path. */
+  finalRequest(spans: ReadableSpan[]): PreparedRequest | undefined {
+    return this.#delivery.prepare(this.#encode(spans));
+  }
+
+  /** Resolves when every export started before the call has finished; rejects with the first failure's error. */
+  forceFlush(): Promise<void> {
+    return this.#delivery.forceFlush();
+  }
+
+  /** Refuses new exports, waits for those in flight (rejecting like {@link forceFlush}), closes connections. */
+  shutdown(): Promise<void> {
+    return this.#delivery.shutdown();
+  }
+
+  /** Counters since construction (`droppedDataPoints` counts spans here). */
+  health(): ExporterHealth {
+    return this.#delivery.health();
+  }
+}
