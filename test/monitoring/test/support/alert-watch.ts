@@ -35,16 +35,19 @@ export class AlertWatch {
     return now;
   }
 
-  /** Polls until every expected alert is pending or firing at once; throws naming what is missing. */
-  async until(expected: readonly ExpectedAlert[], timeoutMs: number): Promise<PrometheusAlert[]> {
+  /**
+   * Polls until every expected alert is active at once — in `state` when given, else pending or
+   * firing; throws naming what is missing.
+   */
+  async until(expected: readonly ExpectedAlert[], timeoutMs: number, state?: 'firing'): Promise<PrometheusAlert[]> {
     const deadline = Date.now() + timeoutMs;
     let now: PrometheusAlert[] = [];
     for (;;) {
       now = await this.poll();
-      const missing = expected.filter((e) => !now.some((a) => matches(a, e)));
+      const missing = expected.filter((e) => !now.some((a) => matches(a, e) && (state === undefined || a.state === state)));
       if (missing.length === 0) return now;
       if (Date.now() > deadline) {
-        throw new Error(`after ${timeoutMs} ms still not active: ${missing.map((e) => `${e.alertname}${JSON.stringify(e.labels ?? {})}`).join(', ')}; active: [${now.map(describe).join('; ')}]`);
+        throw new Error(`after ${timeoutMs} ms still not ${state ?? 'active'}: ${missing.map((e) => `${e.alertname}${JSON.stringify(e.labels ?? {})}`).join(', ')}; active: [${now.map(describe).join('; ')}]`);
       }
       await sleep(500);
     }
