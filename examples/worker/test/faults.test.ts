@@ -68,13 +68,19 @@ describe('example: worker fault switches (real PostgreSQL)', function () {
       expect(await fault('pool-exhausted', true)).to.deep.include({ faults: { 'error-burst': false, 'stalled-consumer': false, 'pool-exhausted': true } });
       let cycles = 0;
       try {
+        // Exhausted for good: the fault holds both connections and exactly the evaluator, the
+        // dispatcher and the feeder wait — seen twice 200 ms apart, since for a few ms a loop may
+        // still hold a connection while one of the fault's own requests waits.
+        let seen = 0;
         await waitFor('an exhausted pool', async () => {
           const v = await metrics();
           cycles = v('processing_cycles_total', { ...evaluator, outcome: 'success' })!;
-          return v('db_client_connection_count', { ...pool, db_client_connection_state: 'idle' }) === 0 &&
+          const exhausted = v('db_client_connection_count', { ...pool, db_client_connection_state: 'idle' }) === 0 &&
             v('db_client_connection_count', { ...pool, db_client_connection_state: 'used' }) === 2 &&
-            v('db_client_connection_pending_requests', pool)! >= 3;
-        }, 10_000, 50);
+            v('db_client_connection_pending_requests', pool) === 3;
+          seen = exhausted ? seen + 1 : 0;
+          return seen >= 2;
+        }, 10_000, 200);
         // Nothing gets a connection: no cycle ends while it lasts.
         await new Promise((r) => setTimeout(r, 300));
         expect((await metrics())('processing_cycles_total', { ...evaluator, outcome: 'success' })).to.equal(cycles);
