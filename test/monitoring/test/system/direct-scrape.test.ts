@@ -35,8 +35,10 @@ describe('monitoring, live: Prometheus scrapes the examples directly and evaluat
     [db, collector, rulesDir] = await Promise.all([startPostgres(), startCollector(), tempDir('monitoring-rules')]);
     const otlp = {
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpUrl,
-      OTEL_METRIC_EXPORT_INTERVAL: '1000',
-      OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+      // 2 s exports with a 2 s timeout: a slow export on a loaded machine is not a failure (the
+      // exporter alert would see it); a stopped Collector still fails at once (connection refused).
+      OTEL_METRIC_EXPORT_INTERVAL: '2000',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '2000',
       OTEL_BSP_SCHEDULE_DELAY: '500',
       RUNTIME_METRICS: '1',
     };
