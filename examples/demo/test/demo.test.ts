@@ -84,13 +84,14 @@ describe('example: demo (`npm run demo`)', function () {
       expect(sampleValue(text, 'queue_depth', { service: 'evaluator', queue_name: 'pending' })).to.be.at.least(0);
     });
 
-    it('the latency histograms carry exemplars of the task spans', async () => {
+    it("the latency histograms carry exemplars of the task and cycle spans", async () => {
       const om = await fetch(demo.metricsUrl, { headers: { accept: 'application/openmetrics-text;version=1.0.0' } });
       const families = parseOpenMetricsStrict(await om.text());
-      const e2e = families.find((f) => f.name === 'coordinator_route_and_execute_duration_seconds')!;
-      const exemplars = e2e.samples.filter((s) => s.exemplar !== null).map((s) => s.exemplar!);
-      expect(exemplars.length).to.be.greaterThan(0);
-      for (const e of exemplars) expect(e.labels.trace_id).to.match(/^[0-9a-f]{32}$/);
+      for (const name of ['coordinator_route_and_execute_duration_seconds', 'coordinator_execution_duration_seconds', 'processing_duration_seconds']) {
+        const exemplars = families.find((f) => f.name === name)!.samples.filter((s) => s.exemplar !== null).map((s) => s.exemplar!);
+        expect(exemplars.length, `exemplars on ${name}`).to.be.greaterThan(0);
+        for (const e of exemplars) expect(e.labels.trace_id).to.match(/^[0-9a-f]{32}$/);
+      }
     });
 
     it('the pool stand-in behaves like pg.Pool: the pool-exhausted fault shows idle 0 and waiting clients, then recovers', async () => {

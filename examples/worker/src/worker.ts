@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { createServiceHealthMeters, type InstrumentedLoop } from '@otelkit/meters';
 import { initTelemetry, type Telemetry } from '@otelkit/telemetry';
 import { FaultSwitches } from './fault-switches.js';
@@ -105,22 +104,18 @@ export async function startWorker(o: WorkerOptions): Promise<Worker> {
 
   const log = (what: string) => (e: unknown) => console.error(`worker: ${what} cycle failed: ${e instanceof Error ? e.message : String(e)}`);
   const loops: InstrumentedLoop[] = [
+    // `tracer`: each cycle is a span and its duration is recorded inside it (exemplars).
     evaluator.instrumentLoop(
       'evaluate',
       async (signal) => {
         // A consumer stuck before it claims anything: the cycle neither ends nor holds a connection.
         await faults.whileOn('stalled-consumer', signal);
-        await traced(tracer, 'evaluate batch', async () => {
-          await store.evaluateBatch(o.batchSize);
-          if (faults.isOn('error-burst')) throw new InjectedFault('error burst (fault switch): the scores of this batch were rejected');
-        });
+        await store.evaluateBatch(o.batchSize);
+        if (faults.isOn('error-burst')) throw new InjectedFault('error burst (fault switch): the scores of this batch were rejected');
       },
-      { intervalMs: o.intervalMs, onError: log('evaluate') },
+      { intervalMs: o.intervalMs, onError: log('evaluate'), tracer },
     ),
-    dispatcher.instrumentLoop('dispatch', () => traced(tracer, 'dispatch batch', () => store.dispatchBatch(o.batchSize)), {
-      intervalMs: o.intervalMs,
-      onError: log('dispatch'),
-    }),
+    dispatcher.instrumentLoop('dispatch', () => store.dispatchBatch(o.batchSize), { intervalMs: o.intervalMs, onError: log('dispatch'), tracer }),
   ];
   const feeder: Feeder | undefined =
     o.feedEveryMs !== undefined && o.feedEveryMs > 0 ? startFeeder(store, { everyMs: o.feedEveryMs, poisonEvery: o.poisonEvery ?? 0 }) : undefined;
@@ -171,19 +166,4 @@ export async function startWorker(o: WorkerOptions): Promise<Worker> {
   }
   const { address, port } = server.address() as AddressInfo;
   return { url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, store, faults, close };
-}
-
-/** Runs `fn` in an active span named `name`; a throw marks the span as an error and is rethrown. */
-async function traced<T>(tracer: Tracer, name: string, fn: () => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, async (span) => {
-    try {
-      return await fn();
-    } catch (e) {
-      span.recordException(e instanceof Error ? e : String(e));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
-      throw e;
-    } finally {
-      span.end();
-    }
-  });
 }

@@ -11,8 +11,12 @@ export const JOBS = { coordinator: 'coordinator', worker: 'pulse-worker' } as co
 /** Variables a dashboard may have that never appear in a query expression. */
 const NOT_IN_QUERIES = new Set(['datasource', 'trace_datasource', 'job', 'instance']);
 
-/** Dashboards whose latency targets must show exemplars: only the coordinator records inside spans. */
-const EXEMPLAR_DASHBOARDS = new Set(['coordinator.json']);
+/**
+ * Dashboards whose latency targets must show exemplars: the coordinator records inside its task
+ * spans, the worker's loops run each cycle in a span (instrumentLoop's `tracer`). The runtime's
+ * GC durations are recorded by the runtime instrumentation, outside any span: none there.
+ */
+const EXEMPLAR_DASHBOARDS = new Set(['coordinator.json', 'service-health.json']);
 
 const finite = (v: string): boolean => v !== 'NaN' && v !== '+Inf' && v !== '-Inf';
 
