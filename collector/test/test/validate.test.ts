@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ensureCollector, SHIPPED_COLLECTOR_CONFIG, tempDir, validateCollectorConfig } from '@otelkit/testkit';
+import { AGENT_COLLECTOR_CONFIG, ensureCollector, GATEWAY_COLLECTOR_CONFIG, SHIPPED_COLLECTOR_CONFIG, tempDir, validateCollectorConfig } from '@otelkit/testkit';
 import { remoteWriteVariant } from './workload.js';
 
 describe('otel-collector.yaml: otelcol validate', () => {
@@ -34,6 +34,13 @@ describe('otel-collector.yaml: otelcol validate', () => {
     expect(r.exitCode, r.output).to.equal(0);
   });
 
+  it('the tier configs (collector/tiers/agent.yaml, gateway.yaml) are valid as shipped', async () => {
+    for (const config of [AGENT_COLLECTOR_CONFIG, GATEWAY_COLLECTOR_CONFIG]) {
+      const r = await validateCollectorConfig(config, { OTELKIT_STORAGE_DIR: join(dir.path, 'storage') });
+      expect(r.exitCode, `${config}: ${r.output}`).to.equal(0);
+    }
+  });
+
   describe('the check can fail', () => {
     it('a pipeline naming an exporter the config does not define', async () => {
       const r = await validateCollectorConfig(SHIPPED_COLLECTOR_CONFIG, { OTELKIT_TRACES_EXPORTERS: '[otlp_http/missing]' });
@@ -61,7 +68,12 @@ describe('otel-collector.yaml: otelcol validate', () => {
     const bin = await ensureCollector();
     const out = spawnSync(bin, ['components'], { encoding: 'utf8' }).stdout;
     const names = [...out.matchAll(/^\s+- name: (\S+)$/gm)].map((m) => m[1]).sort();
-    expect(names).to.deep.equal(['batch', 'debug', 'file', 'health_check', 'memory_limiter', 'otlp', 'otlp_http', 'prometheus', 'prometheus_remote_write']);
+    // v0.165 type names: `otlp_grpc` / `otlp_http` exporters, `delta_to_cumulative`, `file_storage`,
+    // `prometheus_remote_write` (the receiver is still `otlp`).
+    expect(names).to.deep.equal([
+      'batch', 'debug', 'delta_to_cumulative', 'file', 'file_storage', 'groupbyattrs', 'health_check', 'memory_limiter',
+      'otlp', 'otlp_grpc', 'otlp_http', 'prometheus', 'prometheus_remote_write', 'resource',
+    ]);
     const modules = [...out.matchAll(/^\s+module: (\S+) (v\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
     const manifest = await readFile(join(SHIPPED_COLLECTOR_CONFIG, '..', 'collector', 'builder-config.yaml'), 'utf8');
     const pinned = [...manifest.matchAll(/^\s+- gomod: (\S+) (v\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`);

@@ -127,6 +127,12 @@ export interface RunningCollector {
   readonly telemetryUrl: string;
   /** Where `file/traces` writes (OTLP/JSON, one export request per line). */
   readonly fileExporterPath: string;
+  /**
+   * `OTELKIT_STORAGE_DIR`: the `file_storage` directory of configs with a persistent queue
+   * (collector/tiers/agent.yaml); kept across {@link RunningCollector.pause}, {@link RunningCollector.kill}
+   * and {@link RunningCollector.start}, removed by {@link RunningCollector.stop}.
+   */
+  readonly storageDir: string;
   /** The environment the collector was started with (ports and paths included). */
   readonly env: Readonly<Record<string, string>>;
   /** The current process (a new one after {@link RunningCollector.start}). */
@@ -135,6 +141,8 @@ export interface RunningCollector {
   output(): string;
   /** Stops the process but keeps ports and files: an outage the same collector can return from. */
   pause(): Promise<void>;
+  /** SIGKILL: a crash (no shutdown, nothing flushed); ports and files kept for {@link RunningCollector.start}. */
+  kill(): Promise<void>;
   /** Starts again on the same ports and files, with `env` overriding the previous environment. */
   start(env?: Readonly<Record<string, string>>): Promise<void>;
   /** The export requests `file/traces` wrote so far (the file exporter flushes every second). */
@@ -162,6 +170,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   }
   const [grpc, http, prom, health, telemetry] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const fileExporterPath = join(dir.path, 'traces.jsonl');
+  const storageDir = join(dir.path, 'storage');
   let env: Record<string, string> = {
     OTELKIT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
     OTELKIT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`,
@@ -170,6 +179,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     OTELKIT_COLLECTOR_TELEMETRY_HOST: '127.0.0.1',
     OTELKIT_COLLECTOR_TELEMETRY_PORT: String(telemetry),
     OTELKIT_TRACES_FILE: fileExporterPath,
+    OTELKIT_STORAGE_DIR: storageDir,
     ...options.env,
   };
   const healthUrl = `http://127.0.0.1:${health}/`;
@@ -205,6 +215,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     healthUrl,
     telemetryUrl: `http://127.0.0.1:${telemetry}/metrics`,
     fileExporterPath,
+    storageDir,
     get env() {
       return env;
     },
@@ -214,6 +225,16 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     },
     output: () => outputs + (proc?.output() ?? ''),
     pause: halt,
+    kill: async () => {
+      if (!proc) return;
+      const p = proc;
+      proc = undefined;
+      const gone = new Promise<void>((res) => (p.child.exitCode !== null || p.child.signalCode !== null ? res() : p.child.once('exit', () => res())));
+      p.child.kill('SIGKILL');
+      await gone;
+      await p.stop();
+      outputs += p.output();
+    },
     start: async (more = {}) => {
       await halt();
       env = { ...env, ...more };

@@ -13,10 +13,24 @@ export interface PrometheusOptions {
   /** e.g. ['--enable-feature=exemplar-storage'] */
   readonly flags?: string[];
   readonly honorLabels?: boolean;
+  /**
+   * Accept remote write on `/api/v1/write` (`--web.enable-remote-write-receiver`) and keep the
+   * exemplars it carries (`--enable-feature=exemplar-storage`).
+   */
+  readonly remoteWriteReceiver?: boolean;
+}
+
+/** One series of `/api/v1/query_exemplars`. */
+export interface ExemplarSeries {
+  readonly seriesLabels: Record<string, string>;
+  readonly exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
 }
 
 export interface PrometheusServer {
   readonly url: string;
+  /** `${url}/api/v1/write` (answers only with {@link PrometheusOptions.remoteWriteReceiver}). */
+  readonly remoteWriteUrl: string;
+  /** The current process (a new one after {@link PrometheusServer.start}). */
   readonly process: RunningProcess;
   /** GET /api/v1/<path>?<params> and return `data` (throws on status != success). */
   api<T = unknown>(path: string, params?: Record<string, string>): Promise<T>;
@@ -24,6 +38,12 @@ export interface PrometheusServer {
   query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
   /** Waits until every target is up with a scrape that succeeded; throws with lastError otherwise. */
   waitForTargetsUp(timeoutMs?: number): Promise<void>;
+  /** Exemplars of the series `expr` selects, over the last `sinceSeconds` (default 1 h). */
+  queryExemplars(expr: string, sinceSeconds?: number): Promise<ExemplarSeries[]>;
+  /** SIGTERM, keeping the port and the TSDB (WAL included): an outage it returns from with its data. */
+  pause(): Promise<void>;
+  /** Starts again on the same port and TSDB; waits until ready. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,14 +67,35 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     '',
   ].join('\n');
   await writeFile(join(dir.path, 'prometheus.yml'), config);
-  const proc = startProcess(bin, [
+  const args = [
     `--config.file=${join(dir.path, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(dir.path, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--log.level=warn',
+    ...(options.remoteWriteReceiver ? ['--web.enable-remote-write-receiver', '--enable-feature=exemplar-storage'] : []),
     ...(options.flags ?? []),
-  ]);
+  ];
   const url = `http://127.0.0.1:${port}`;
+  let proc: RunningProcess | undefined;
+  let previousOutput = '';
+  const launch = async (): Promise<void> => {
+    const p = startProcess(bin, args);
+    proc = p;
+    await waitFor('Prometheus to be ready', async () => {
+      if (p.child.exitCode !== null) throw new Error(`prometheus exited with code ${p.child.exitCode}`);
+      return (await fetch(`${url}/-/ready`)).ok;
+    }, 30_000).catch(async (e: Error) => {
+      await p.stop();
+      throw new Error(`${e.message}\n${previousOutput}${p.output()}`);
+    });
+  };
+  const halt = async (): Promise<void> => {
+    if (!proc) return;
+    const p = proc;
+    proc = undefined;
+    await p.stop(10_000);
+    previousOutput += p.output();
+  };
   const api = async <T>(path: string, params: Record<string, string> = {}): Promise<T> => {
     const qs = new URLSearchParams(params).toString();
     const res = await fetch(`${url}/api/v1/${path}${qs ? `?${qs}` : ''}`);
@@ -62,15 +103,17 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     if (body.status !== 'success') throw new Error(`Prometheus ${path}: ${body.error ?? res.status}`);
     return body.data;
   };
-  await waitFor('Prometheus to be ready', async () => {
-    if (proc.child.exitCode !== null) throw new Error(`prometheus exited with code ${proc.child.exitCode}`);
-    return (await fetch(`${url}/-/ready`)).ok;
-  }, 30_000).catch((e: Error) => {
-    throw new Error(`${e.message}\n${proc.output()}`);
+  await launch().catch(async (e) => {
+    await dir.remove();
+    throw e;
   });
   const server: PrometheusServer = {
     url,
-    process: proc,
+    remoteWriteUrl: `${url}/api/v1/write`,
+    get process() {
+      if (!proc) throw new Error('Prometheus is not running');
+      return proc;
+    },
     api,
     query: async (expr) => (await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>('query', { query: expr })).result,
     waitForTargetsUp: async (timeoutMs = 30_000) => {
@@ -85,8 +128,19 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         throw new Error(`${(e as Error).message}; targets: ${JSON.stringify(last?.activeTargets)}`);
       }
     },
+    queryExemplars: (expr, sinceSeconds = 3600) =>
+      api<ExemplarSeries[]>('query_exemplars', {
+        query: expr,
+        start: String(Date.now() / 1000 - sinceSeconds),
+        end: String(Date.now() / 1000 + 60),
+      }),
+    pause: halt,
+    start: async () => {
+      await halt();
+      await launch();
+    },
     stop: async () => {
-      await proc.stop();
+      await halt();
       await dir.remove();
     },
   };
