@@ -72,15 +72,22 @@ export async function startWorker(o: WorkerOptions): Promise<Worker> {
     o.storage === 'memory' ? new MemorySignalStore({ poolMax: o.poolMax }) : await PostgresSignalStore.open({ databaseUrl: o.databaseUrl, poolMax: o.poolMax });
 
   const ownTelemetry = o.telemetry === undefined;
-  const tel =
-    o.telemetry ??
-    initTelemetry({
-      serviceName: 'pulse-worker',
-      serviceVersion: '0.1.0',
-      prometheus: { server: false },
-      runtimeMetrics: o.runtimeMetrics ?? false,
-      shutdownHooks: false,
-    });
+  let tel: Telemetry;
+  try {
+    tel =
+      o.telemetry ??
+      initTelemetry({
+        serviceName: 'pulse-worker',
+        serviceVersion: '0.1.0',
+        prometheus: { server: false },
+        runtimeMetrics: o.runtimeMetrics ?? false,
+        shutdownHooks: false,
+      });
+  } catch (e) {
+    // A ConfigError from the OTEL_* variables: close the pool, or its connections keep the process up.
+    await store.close().catch(() => undefined);
+    throw e;
+  }
   const meter = tel.meter('pulse.worker', '0.1.0');
   const tracer = tel.tracer('pulse.worker', '0.1.0');
   const evaluator = createServiceHealthMeters(meter, { service: 'evaluator', operations: ['evaluate'], queues: ['pending'], pulseNames: true });
