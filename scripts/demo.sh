@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's first command: installs, builds and starts the demo service.
+# The README's first command: installs, builds and starts the demo (examples/demo/src/main.ts): the
+# coordinator and the worker in one process, on one /metrics, with no outside service needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
@@ -20,4 +21,5 @@ fi
 echo "==> building"
 npx turbo run build --output-logs=errors-only
 echo "==> starting the demo"
-exec node examples/demo/main.mjs
+# tsx (a dev dependency, installed above) runs the TypeScript examples the demo is made of.
+exec node --import tsx examples/demo/src/main.ts

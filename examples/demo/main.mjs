@@ -1,7 +1,8 @@
-// The otelkit demo: one initTelemetry() call, a tiny HTTP API, spans around every request,
-// metrics with exemplars, and synthetic traffic so /metrics has something to show.
+// The smallest otelkit service: one initTelemetry() call, a tiny HTTP API, spans around every
+// request, metrics with exemplars, and synthetic traffic so /metrics has something to show. Plain
+// JavaScript, no build. (`npm run demo` runs src/main.ts, the coordinator and worker demo; the
+// Collector parity tests run this one.)
 //
-//   npm run demo              (from the repository root: installs, builds, starts this)
 //   PORT=8080 OTEL_EXPORTER_PROMETHEUS_PORT=9464 node examples/demo/main.mjs
 import http from 'node:http';
 import { SpanStatusCode } from '@opentelemetry/api';

@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { CoordinatorMeters, Route } from '@otelkit/meters';
 
 /** A unit of work, as a client submits it. */
@@ -23,7 +24,16 @@ export interface TaskResult {
 export interface CoordinatorOptions {
   /** Simulated latency of the remote routing service, the planner and the HGNN, in ms. */
   readonly latencyMs?: { readonly remote: number; readonly fast: number; readonly planner: number; readonly hgnn: number };
+  /** Spans: one per task (`coordinator route_and_execute`), so its measurements carry exemplars. Default: the global tracer. */
+  readonly tracer?: Tracer;
+  /** How long a resolved route stays cached; default forever. */
+  readonly routeCacheTtlMs?: number;
+  /** While it answers true, every execution fails whatever its path (the `error-burst` fault). */
+  readonly failAll?: () => boolean;
 }
+
+/** Outbox ids kept for duplicate detection; the oldest are forgotten beyond it (the demo runs for hours). */
+const OUTBOX_MEMORY = 10_000;
 
 /** Longest proto-plan stored whole; longer ones are cut (an upsert with status `truncated`). */
 export const MAX_PLAN_STEPS = 8;
@@ -47,25 +57,40 @@ export function routeFor(complexity: number): Route {
 export class Coordinator {
   readonly #meters: CoordinatorMeters;
   readonly #latency: NonNullable<CoordinatorOptions['latencyMs']>;
-  readonly #routeCache = new Map<string, Route>();
+  readonly #routeCache = new Map<string, { route: Route; until: number }>();
+  readonly #cacheTtlMs: number;
   readonly #outbox = new Set<string>();
+  readonly #tracer: Tracer;
+  readonly #failAll: () => boolean;
 
   constructor(meters: CoordinatorMeters, options: CoordinatorOptions = {}) {
     this.#meters = meters;
     this.#latency = options.latencyMs ?? { remote: 3, fast: 2, planner: 15, hgnn: 30 };
+    this.#tracer = options.tracer ?? trace.getTracer('seedcore.coordinator');
+    this.#failAll = options.failAll ?? (() => false);
+    this.#cacheTtlMs = options.routeCacheTtlMs ?? Infinity;
   }
 
-  async routeAndExecute(task: Task): Promise<TaskResult> {
-    const start = performance.now();
-    try {
-      const route = await this.#resolve(task);
-      this.#meters.routing.decision(route);
-      const result = await this.#execute(task, route);
-      this.#enqueue(task, result);
-      return result;
-    } finally {
-      this.#meters.routeAndExecute((performance.now() - start) / 1000);
-    }
+  /**
+   * Routes and runs one task inside a span: every measurement of the task is recorded in the
+   * span's context, so the histograms' exemplars link to it.
+   */
+  routeAndExecute(task: Task): Promise<TaskResult> {
+    return this.#tracer.startActiveSpan('coordinator route_and_execute', { attributes: { 'task.kind': task.kind } }, async (span) => {
+      const start = performance.now();
+      try {
+        const route = await this.#resolve(task);
+        this.#meters.routing.decision(route);
+        const result = await this.#execute(task, route);
+        this.#enqueue(task, result);
+        span.setAttributes({ 'coordinator.route': route, 'coordinator.path': result.path });
+        if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: `task failed on ${result.path}` });
+        return result;
+      } finally {
+        this.#meters.routeAndExecute((performance.now() - start) / 1000);
+        span.end();
+      }
+    });
   }
 
   /** Resolves the routes of many tasks in one call (warming the cache); returns how many failed. */
@@ -74,7 +99,7 @@ export class Coordinator {
     await sleep(this.#latency.remote);
     for (const t of tasks) {
       if (t.kind.startsWith('unroutable')) failed++;
-      else this.#routeCache.set(t.kind, routeFor(t.complexity));
+      else this.#cache(t.kind, routeFor(t.complexity));
     }
     this.#meters.routing.bulkResolve(tasks.length, failed);
     return { resolved: tasks.length - failed, failed };
@@ -82,9 +107,9 @@ export class Coordinator {
 
   async #resolve(task: Task): Promise<Route> {
     const cached = this.#routeCache.get(task.kind);
-    if (cached !== undefined) {
+    if (cached !== undefined && cached.until > performance.now()) {
       this.#meters.routing.cacheLookup('hit');
-      return cached;
+      return cached.route;
     }
     this.#meters.routing.cacheLookup('miss');
     const start = performance.now();
@@ -96,8 +121,12 @@ export class Coordinator {
     }
     const route = routeFor(task.complexity);
     this.#meters.routing.remoteResolution('success', (performance.now() - start) / 1000);
-    this.#routeCache.set(task.kind, route);
+    this.#cache(task.kind, route);
     return route;
+  }
+
+  #cache(kind: string, route: Route): void {
+    this.#routeCache.set(kind, { route, until: performance.now() + this.#cacheTtlMs });
   }
 
   async #execute(task: Task, route: Route): Promise<TaskResult> {
@@ -144,6 +173,7 @@ export class Coordinator {
 
   async #work(task: Task, path: Route, ms: number): Promise<void> {
     await sleep(ms);
+    if (this.#failAll()) throw new ExecutionError(`task ${task.id} failed on ${path} (error burst)`);
     if (task.failOn?.includes(path)) throw new ExecutionError(`task ${task.id} failed on ${path}`);
   }
 
@@ -158,6 +188,7 @@ export class Coordinator {
       return;
     }
     this.#outbox.add(task.id);
+    if (this.#outbox.size > OUTBOX_MEMORY) this.#outbox.delete(this.#outbox.values().next().value!);
     this.#meters.persistence.outboxEnqueue('ok', (performance.now() - t) / 1000);
   }
 }

@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { diag, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { WarnOnce } from '@otelkit/metrics';
 import { MetersConfigError } from '../errors.js';
 import { guarded } from '../guard.js';
@@ -14,6 +14,13 @@ export interface LoopOptions {
    * that is swallowed with one warning.
    */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Runs each cycle in a span of its own (named after the operation; a throw sets its status to
+   * error), and records the cycle's duration inside it, so `processing.duration` carries exemplars.
+   * Without it a cycle's duration is recorded in the loop's context, where no span is active:
+   * a span started inside `fn` has ended by then.
+   */
+  readonly tracer?: Tracer;
 }
 
 /** A running instrumented loop. */
@@ -33,6 +40,10 @@ export function startLoop(warn: WarnOnce, cycle: CycleHandle, fn: (signal: Abort
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new MetersConfigError('instrumentLoop', 'options.onError', 'must be a function', '{ onError: (e) => log.error(e) }');
   }
+  const tracer = options.tracer;
+  if (tracer !== undefined && (tracer === null || typeof tracer.startActiveSpan !== 'function')) {
+    throw new MetersConfigError('instrumentLoop', 'options.tracer', 'must be a Tracer', "{ tracer: tel.tracer('worker') }");
+  }
   const onError =
     options.onError ??
     ((e: unknown) => diag.error(`otelkit/meters: cycle "${cycle.operation}" failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
@@ -44,6 +55,20 @@ export function startLoop(warn: WarnOnce, cycle: CycleHandle, fn: (signal: Abort
     else external.addEventListener('abort', onAbort, { once: true });
   }
   const signal = controller.signal;
+  const runCycle = (): unknown =>
+    tracer === undefined
+      ? cycle.time(() => fn(signal))
+      : tracer.startActiveSpan(cycle.operation, async (span) => {
+          try {
+            return await cycle.time(() => fn(signal));
+          } catch (e) {
+            span.recordException(e instanceof Error ? e : String(e));
+            span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
+            throw e;
+          } finally {
+            span.end();
+          }
+        });
   const pause = (): Promise<void> =>
     new Promise((resolve) => {
       if (signal.aborted) return resolve();
@@ -60,7 +85,7 @@ export function startLoop(warn: WarnOnce, cycle: CycleHandle, fn: (signal: Abort
   const done = (async () => {
     while (!signal.aborted) {
       try {
-        await cycle.time(() => fn(signal));
+        await runCycle();
       } catch (e) {
         guarded(warn, 'loop.onError', `onError of loop "${cycle.operation}"`, () => onError(e));
       }
