@@ -1,0 +1,6 @@
+export { HttpInstrumentation, INSTRUMENTATION_NAME } from './http-instrumentation.js';
+export type { HttpInstrumentationOptions } from './http-instrumentation.js';
+export { DURATION_BUCKETS, METRIC_HTTP_SERVER_REQUEST_DURATION, normalizeMethod } from './semconv.js';
+export { requestTarget } from './request-target.js';
+export type { RequestTarget } from './request-target.js';
+export { VERSION } from './version.js';
