@@ -1,6 +1,5 @@
 import { context } from '@opentelemetry/api';
 import http from 'node:http';
-import https from 'node:https';
 import { kRequestState, type WithRequestState } from './request-state.js';
 
 // `this`: whichever emitter the prototype serves.
@@ -65,7 +64,10 @@ function patchPrototypes(): () => void {
       }
       return original.apply(this, arguments as unknown as [string, ...unknown[]]);
     };
-  // https.Server inherits from tls.Server, not http.Server: both prototypes are patched.
+  // https.Server inherits from tls.Server, not http.Server: both prototypes are patched. node:https
+  // (with node:tls) is taken from the builtins at enable() rather than imported: a service
+  // without TLS does not load it at startup for this.
+  const https = process.getBuiltinModule('node:https');
   patch(http.Server.prototype as unknown as { emit: Emit }, serverEmit);
   patch(https.Server.prototype as unknown as { emit: Emit }, serverEmit);
 

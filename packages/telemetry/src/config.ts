@@ -276,6 +276,18 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
   if (options.instrumentations !== undefined && !Array.isArray(options.instrumentations)) {
     throw new ConfigError('instrumentations', `expected an array, got ${describe(options.instrumentations)}`, 'instrumentations: [new HttpInstrumentation()]');
   }
+  const hi = options.httpInstrumentation;
+  if (hi !== undefined && typeof hi !== 'boolean') {
+    const example = "httpInstrumentation: { ignoreIncomingRequest: (req) => req.url === '/health' }";
+    if (hi === null || typeof hi !== 'object' || Array.isArray(hi)) throw new ConfigError('httpInstrumentation', `expected true, false or an object, got ${describe(hi)}`, example);
+    checkKeys(hi, ['ignoreIncomingRequest', 'redactedQueryParams'], 'httpInstrumentation.', example);
+    if (hi.ignoreIncomingRequest !== undefined && typeof hi.ignoreIncomingRequest !== 'function') {
+      throw new ConfigError('httpInstrumentation.ignoreIncomingRequest', `expected a function, got ${describe(hi.ignoreIncomingRequest)}`, example);
+    }
+    if (hi.redactedQueryParams !== undefined && !(Array.isArray(hi.redactedQueryParams) && hi.redactedQueryParams.every((p) => typeof p === 'string'))) {
+      throw new ConfigError('httpInstrumentation.redactedQueryParams', `expected an array of strings, got ${describe(hi.redactedQueryParams)}`, "httpInstrumentation: { redactedQueryParams: ['token'] }");
+    }
+  }
   const pg = options.pushgateway;
   if (pg !== undefined) {
     const example = "pushgateway: { url: 'http://127.0.0.1:9091', job: 'nightly-import' }";

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Attributes } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ExemplarFilter } from '@otelkit/metrics';
@@ -118,6 +119,14 @@ export interface TelemetryOptions {
   histogramBoundaries?: Record<string, number[]>;
   /** Instrumentations to enable with these providers (e.g. `new HttpInstrumentation()`). */
   instrumentations?: Instrumentation[];
+  /**
+   * otelkit's HTTP server instrumentation (`@otelkit/instrumentation-http`, on
+   * `node:diagnostics_channel`): the spans and `http.server.request.duration` of
+   * `@opentelemetry/instrumentation-http` at a fraction of its cost per request. `true` or its
+   * options. Default off: it instruments every HTTP server of the process, and an application
+   * that passes instrumentation-http in `instrumentations` would trace each request twice.
+   */
+  httpInstrumentation?: boolean | HttpInstrumentationSettings;
   /** Flush on SIGTERM, SIGINT and beforeExit (default true). */
   shutdownHooks?: boolean;
   /** Bound on forceFlush()/shutdown() and the exit hooks. Default 5000 ms. */
@@ -138,9 +147,18 @@ export interface TelemetryOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** The options of `httpInstrumentation` (the providers are initTelemetry()'s). */
+export interface HttpInstrumentationSettings {
+  /** Requests for which this returns true get no span and no metric (e.g. health checks). */
+  ignoreIncomingRequest?: (req: IncomingMessage) => boolean;
+  /** Query parameters whose values `url.query` replaces by `REDACTED`. */
+  redactedQueryParams?: readonly string[];
+}
+
 export const OPTION_KEYS: readonly (keyof TelemetryOptions)[] = [
   'serviceName', 'serviceVersion', 'serviceInstanceId', 'resourceAttributes', 'disabled', 'metricsExporters',
   'tracesExporters', 'prometheus', 'otlp', 'pushgateway', 'metricExportIntervalMillis', 'metricExportTimeoutMillis', 'sampler',
   'samplerArg', 'exemplarFilter', 'runtimeMetrics', 'collectionCycleMillis', 'cardinalityLimit', 'histogramBoundaries', 'instrumentations',
   'shutdownHooks', 'shutdownTimeoutMillis', 'terminationGracePeriodMillis', 'finalFlushShare', 'env', 'cluster',
+  'httpInstrumentation',
 ];

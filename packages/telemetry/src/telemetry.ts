@@ -19,6 +19,7 @@ import { reportFinal, sendSync } from './final-export.js';
 import { inspectCoexistence } from './coexistence.js';
 import { registerGlobals } from './globals.js';
 import { healthReport, snapshotExporters, type HealthReport } from './health-report.js';
+import { enableHttpInstrumentation } from './http-instrumentation.js';
 import type { TelemetryOptions } from './options.js';
 import { buildResource } from './resource.js';
 import { enableRuntimeMetrics } from './runtime-metrics.js';
@@ -146,6 +147,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
           tracerProvider: owns.trace ? tracing.provider : undefined,
         })
       : undefined;
+  const httpInstrumentation = enableHttpInstrumentation(options.httpInstrumentation, meterProvider, owns.trace ? tracing.provider : undefined);
   let hooks: ExitHooks | undefined;
   let shutdownDone: Promise<void> | undefined;
   // Components whose final export (shutdown) has started: the synchronous exit path leaves them
@@ -179,6 +181,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
         runtime?.disable();
         stopExporterHealth?.();
         unregisterInstrumentations?.();
+        httpInstrumentation?.disable();
         const failures = await each('shutdown', o.timeoutMillis ?? cfg.shutdownTimeoutMillis);
         meterProvider.shutdown();
         globals.release();
