@@ -9,7 +9,7 @@ import {
   ParentBasedSampler,
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
-  TracerProvider,
+  type TracerProvider,
   type BatchSpanProcessorOptions,
   type Sampler,
   type SpanExporter,
@@ -20,6 +20,8 @@ import type { Resource } from '@opentelemetry/resources';
 import type * as Otlp from '@otelkit/otlp';
 import { importSync } from './import-sync.js';
 import type { ResolvedConfig } from './config.js';
+import { FastIdGenerator } from './fast-id-generator.js';
+import { LeanTracerProvider } from './lean-tracer.js';
 
 /** https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/#general-sdk-configuration */
 export function buildSampler(name: ResolvedConfig['sampler'], arg: number): Sampler {
@@ -63,8 +65,11 @@ export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
       processors.push(new SimpleSpanProcessor({ exporter }));
     }
   }
-  const provider = new TracerProvider({
+  // sdk-trace's provider and processors, with otelkit's leaner span creation and ids
+  // (lean-tracer.ts, fast-id-generator.ts): the spans are the SDK's own class.
+  const provider = new LeanTracerProvider({
     resource,
+    idGenerator: new FastIdGenerator(),
     sampler: cfg.disabled ? new AlwaysOffSampler() : buildSampler(cfg.sampler, cfg.samplerArg),
     spanLimits: spanLimitsFromEnv(),
     spanProcessors: processors,
