@@ -1,4 +1,5 @@
 import { context } from '@opentelemetry/api';
+import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { kRequestState, type WithRequestState } from './request-state.js';
 
@@ -72,14 +73,15 @@ function patchPrototypes(): () => void {
   patch(https.Server.prototype as unknown as { emit: Emit }, serverEmit);
 
   patch(http.IncomingMessage.prototype as unknown as { emit: Emit }, (original) =>
-    function emit(this: WithRequestState) {
+    function emit(this: WithRequestState & EventEmitter, event) {
       const state = this[kRequestState];
-      if (state === undefined) return original.apply(this, arguments as unknown as [string, ...unknown[]]);
+      // An event nobody listens to needs no context (entering one allocates a frame on Node 24+).
+      if (state === undefined || this.listenerCount(event) === 0) return original.apply(this, arguments as unknown as [string, ...unknown[]]);
       return context.with(state.ctx, original, this, ...(arguments as unknown as [string, ...unknown[]]));
     },
   );
   patch(http.ServerResponse.prototype as unknown as { emit: Emit }, (original) =>
-    function emit(this: WithRequestState, event) {
+    function emit(this: WithRequestState & EventEmitter, event) {
       const state = this[kRequestState];
       if (state === undefined) return original.apply(this, arguments as unknown as [string, ...unknown[]]);
       if (!state.ended) {
@@ -88,6 +90,7 @@ function patchPrototypes(): () => void {
         if (event === 'error') state.owner.fail(state, arguments[1]);
         else if (event === 'close') state.owner.finish(state, this as unknown as { statusCode: number });
       }
+      if (this.listenerCount(event) === 0) return original.apply(this, arguments as unknown as [string, ...unknown[]]);
       return context.with(state.ctx, original, this, ...(arguments as unknown as [string, ...unknown[]]));
     },
   );
