@@ -6,9 +6,10 @@ import { validateOtlpMetricsOptions, type OtlpMetricsOptions, type ResolvedOtlpM
 import { OtlpDelivery } from './otlp-delivery.js';
 import type { PreparedRequest } from './transport.js';
 import type { ExporterParts } from './metric-exporter.js';
+import { encodeSpansProtobuf } from './spans-protobuf.js';
 
-// otlp-transformer (its span serializers) is ~40 modules: loaded on the first export, so that
-// constructing the exporter — and every service that does not export spans — does not pay it.
+// otlp-transformer (its JSON span serializer) is ~40 modules: loaded on the first JSON export, so
+// that constructing the exporter — and every service that does not export JSON spans — does not pay it.
 const require = createRequire(import.meta.url);
 type Transformer = typeof import('@opentelemetry/otlp-transformer');
 type Serializer = Transformer['ProtobufTraceSerializer'];
@@ -23,8 +24,9 @@ function serializer(json: boolean): Serializer {
  * (`protocol: 'grpc'`, `TraceService/Export` over `@grpc/grpc-js`), with the same options,
  * TLS/mTLS, gzip, retries (HTTP statuses and gRPC codes per the OTLP spec, retry-policy.ts and
  * grpc-status.ts), Retry-After / RetryInfo throttling and health as {@link OTLPMetricExporter}.
- * Spans are encoded by upstream's `@opentelemetry/otlp-transformer` serializers (otelkit adds
- * nothing to span encoding, unlike metrics where it writes exemplars).
+ * Protobuf spans are encoded by otelkit's encoder (spans-protobuf.ts: byte for byte upstream's
+ * `ProtobufTraceSerializer`, ~2.5× less CPU per span), JSON by upstream's
+ * `@opentelemetry/otlp-transformer`.
  *
  * Why not upstream's `@opentelemetry/exporter-trace-otlp-grpc`: it brings its own grpc-js
  * client, its own retry rules and its own reading of the TLS variables, so metrics and traces of
@@ -61,7 +63,10 @@ export class OTLPTraceExporter implements SpanExporter {
   }
 
   #encode(spans: ReadableSpan[]): Uint8Array {
-    const body = serializer(this.#json).serializeRequest(spans);
+    // Protobuf (HTTP and gRPC): otelkit's encoder, the same bytes as upstream's with less CPU
+    // per span (spans-protobuf.ts); JSON: upstream's serializer.
+    if (!this.#json) return encodeSpansProtobuf(spans);
+    const body = serializer(true).serializeRequest(spans);
     if (body === undefined) throw new Error('the span serializer returned nothing');
     return body;
   }

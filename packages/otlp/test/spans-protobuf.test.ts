@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import http from 'node:http';
+import { encodeSpansProtobuf, OTLPTraceExporter } from '../src/index.js';
+
+/** Byte for byte: otelkit's span encoder against otlp-transformer's ProtobufTraceSerializer (three providers: two resources, one of them twice). */
+function spans(): ReadableSpan[] {
+  const exporter = new InMemorySpanExporter();
+  const r1 = resourceFromAttributes({ 'service.name': 'a', 'host.name': 'h', 'é': 'ünïcode', n: 3, list: ['x', 'y'] });
+  const r2 = resourceFromAttributes({ 'service.name': 'b' });
+  const remote = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'aB'.repeat(16), spanId: 'Cd'.repeat(8), traceFlags: TraceFlags.SAMPLED, isRemote: true, traceState: new TraceState('v=1,w=2') });
+  for (const resource of [r1, r2, r1]) {
+    const provider = new TracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    for (const [name, version, schemaUrl] of [['s1', '1.0.0', 'https://opentelemetry.io/schemas/1.30.0'], ['s2', undefined, undefined]] as const) {
+      const tracer = provider.getTracer(name, version, schemaUrl ? { schemaUrl } : undefined);
+      for (let i = 0; i < 40; i++) {
+        const s = tracer.startSpan(
+          i % 3 === 0 ? 'GET /api/items/:id' : `op ${i} ☃`,
+          {
+            kind: (i % 5) as SpanKind,
+            attributes: {
+              'http.request.method': 'GET',
+              'url.path': `/api/items/${i}`,
+              'server.port': 8080,
+              'network.peer.port': 40000 + i,
+              neg: -i - 1,
+              big: 2 ** 40 + i,
+              huge: 2 ** 63,
+              float: i + 0.25,
+              nan: Number.NaN,
+              ok: i % 2 === 0,
+              arr: [1, 'two', true, [3]],
+              bytes: new Uint8Array([0, 1, 255]) as never,
+              nested: { a: 1, b: { c: 'd' } } as never,
+              long: 'x'.repeat(i === 7 ? 20_000 : 130),
+              unicode: 'naïve ✓',
+            },
+            links: i % 4 === 0 ? [{ context: trace.getSpanContext(remote)!, attributes: { l: i } }] : [],
+          },
+          i % 2 ? remote : ROOT_CONTEXT,
+        );
+        if (i % 3 === 0) s.addEvent('evt', { k: 'v', n: i });
+        if (i % 6 === 0) s.recordException(new Error(`boom ${i}`));
+        if (i % 5 === 0) s.setStatus({ code: SpanStatusCode.ERROR, message: i % 10 === 0 ? 'failed' : undefined });
+        s.end();
+      }
+    }
+  }
+  return exporter.getFinishedSpans();
+}
+
+describe('encodeSpansProtobuf: byte for byte otlp-transformer 0.301', () => {
+  it('the same bytes for spans of two resources, four scopes, every attribute value type, events, links, trace state, remote parents and long values', () => {
+    const all = spans();
+    expect(all.length).to.equal(240);
+    const ours = encodeSpansProtobuf(all);
+    const upstream = ProtobufTraceSerializer.serializeRequest(all)!;
+    expect(ours.length).to.equal(upstream.length);
+    expect(Buffer.from(ours).equals(Buffer.from(upstream))).to.equal(true);
+  });
+
+  it('the same bytes again from the reused buffer, for one span and for none', () => {
+    const all = spans();
+    for (const batch of [all.slice(0, 1), all.slice(5, 9), [], all]) {
+      expect(Buffer.from(encodeSpansProtobuf(batch)).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(batch)!))).to.equal(true);
+    }
+  });
+
+  it("otelkit's OTLPTraceExporter (http/protobuf) posts exactly those bytes", async () => {
+    const bodies: Buffer[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks));
+        res.setHeader('content-type', 'application/x-protobuf');
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/traces` });
+      const batch = spans().slice(0, 50);
+      const result = await exporter.exportAsync(batch);
+      expect(result.code).to.equal(0);
+      expect(bodies).to.have.length(1);
+      expect(bodies[0]!.equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(batch)!))).to.equal(true);
+      await exporter.shutdown();
+    } finally {
+      server.close();
+    }
+  });
+});
