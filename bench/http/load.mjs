@@ -41,6 +41,12 @@ export function unpinSelf() {
   if (hasTaskset && CORES > 1) spawnSync('taskset', ['-a', '-cp', `0-${CORES - 1}`, String(process.pid)]);
 }
 
+/** Every server child still running: killed when this process exits, however it exits. */
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
 /** Starts the server child for a variant on core 0; resolves with its port and a stop(). */
 export async function startServer(variant, sinkUrl) {
   // BENCH_SERVER_ARGS: node options for the server only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
@@ -52,6 +58,8 @@ export async function startServer(variant, sinkUrl) {
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OTEL_') && k !== 'NODE_OPTIONS') env[k] = v;
   env.OTLP_SINK = sinkUrl;
   const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   const port = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
