@@ -155,13 +155,14 @@ describe('parity with @opentelemetry/instrumentation-http (server spans and http
 
   async function send(c: Case): Promise<void> {
     currentCase = c;
-    if (c.raw !== undefined) {
+    const raw = c.raw;
+    if (raw !== undefined) {
       await new Promise<void>((resolve, reject) => {
         const s = rawRequest({ host: '127.0.0.1', port });
         s.on('error', reject);
         s.on('data', () => undefined);
         s.on('close', () => resolve());
-        s.end(c.raw);
+        s.end(raw);
       });
       return;
     }
