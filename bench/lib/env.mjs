@@ -16,10 +16,13 @@ export const PACKAGES = [
   '@opentelemetry/exporter-metrics-otlp-proto',
   '@opentelemetry/sdk-trace',
   '@opentelemetry/context-async-hooks',
+  '@opentelemetry/instrumentation-http',
+  'autocannon',
   '@otelkit/metrics',
   '@otelkit/prometheus',
   '@otelkit/otlp',
   '@otelkit/telemetry',
+  '@otelkit/instrumentation-http',
 ];
 
 /** Version from the installed package.json (not the range in ours): what actually ran. */

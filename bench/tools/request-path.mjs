@@ -2,7 +2,7 @@
 // CPU time per request of the server-side telemetry alone, without sockets: the
 // `http.server.request.start` / `http.server.response.finish` messages of @otelkit/instrumentation-http
 // published for synthetic requests, with sdk-trace's TracerProvider or otelkit's (lean tracer,
-// pooled ids, its OTLP span encoder), without a span processor and with a BatchSpanProcessor + OTLP/protobuf exporter
+// pooled ids; @otelkit/otlp's span exporter), without a span processor and with a BatchSpanProcessor + OTLP/protobuf exporter
 // posting to a loopback sink; and the span path alone. CPU time (process.cpuUsage), contestants
 // interleaved in one process: on a shared machine wall time mostly measures the neighbours.
 // Used for the request-path profile in bench/NOTES.md.
@@ -23,7 +23,7 @@ const [seconds = '0.3', reps = '7'] = process.argv.slice(2);
 const telemetryDist = join(dirname(createRequire(import.meta.url).resolve('@otelkit/telemetry')));
 const { LeanTracerProvider } = await import(join(telemetryDist, 'lean-tracer.js'));
 const { FastIdGenerator } = await import(join(telemetryDist, 'fast-id-generator.js'));
-const { useOtelkitSpanEncoder } = await import(join(telemetryDist, 'span-protobuf.js'));
+const { OTLPTraceExporter: OtelkitTraceExporter } = await import('@otelkit/otlp');
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
@@ -44,9 +44,8 @@ const REQUESTS = Array.from({ length: 1024 }, (_, i) => ({
 const ATTRS = { 'http.request.method': 'GET', 'url.scheme': 'http', 'server.address': '127.0.0.1', 'network.peer.address': '127.0.0.1', 'network.peer.port': 40000, 'network.protocol.version': '1.1', 'user_agent.original': 'autocannon', 'url.path': '/api/items/1', 'client.address': '127.0.0.1', 'server.port': 3000 };
 
 function providers(lean, exporting) {
-  const exporter = new OTLPTraceExporter({ url: sinkUrl });
-  // otelkit's provider comes with its span encoder, as initTelemetry() sets it up.
-  if (lean) useOtelkitSpanEncoder(exporter);
+  // otelkit's provider with otelkit's exporter (its span encoder), as initTelemetry() sets them up.
+  const exporter = lean ? new OtelkitTraceExporter({ url: sinkUrl }) : new OTLPTraceExporter({ url: sinkUrl });
   const spanProcessors = exporting ? [new BatchSpanProcessor({ exporter })] : [];
   return lean ? new LeanTracerProvider({ spanProcessors, idGenerator: new FastIdGenerator() }) : new TracerProvider({ spanProcessors, idGenerator: new RandomIdGenerator() });
 }
