@@ -9,7 +9,7 @@ export const REPO = resolve(here, '..', '..', '..');
 export const APPS = resolve(here, '..', 'apps');
 
 /** Every public package, in dependency order. */
-export const PUBLIC_PACKAGES = ['metrics', 'prometheus', 'otlp', 'meters', 'telemetry'] as const;
+export const PUBLIC_PACKAGES = ['metrics', 'prometheus', 'otlp', 'meters', 'instrumentation-http', 'telemetry'] as const;
 
 /**
  * What an application built today depends on next to otelkit (issue 11): the current API and
@@ -120,7 +120,7 @@ export interface App {
 
 /**
  * A fresh application in `root/<kind>` (outside the monorepo): the template files of apps/<kind>,
- * and a package.json depending on the tarballs (all five: @otelkit/* are not on the registry)
+ * and a package.json depending on the tarballs (all six: @otelkit/* are not on the registry)
  * and on the app's own API, instrumentation and express from the registry.
  */
 export function createApp(kind: AppKind, root: string, tarballs: Record<string, string>): App {
