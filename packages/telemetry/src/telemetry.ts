@@ -117,6 +117,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
     resource,
     meterProvider,
     tracerProvider: tracing.provider,
+    tracing,
     scrapeStore: cluster?.scrapeStore,
     succeeded: (code = process.exitCode) => !stoppedBySignal && (code === undefined || code === null || Number(code) === 0),
   };

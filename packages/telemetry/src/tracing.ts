@@ -4,7 +4,6 @@ import { CompositePropagator, getNumberFromEnv, W3CBaggagePropagator, W3CTraceCo
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
-  BatchSpanProcessor,
   ConsoleSpanExporter,
   ParentBasedSampler,
   SimpleSpanProcessor,
@@ -20,6 +19,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type * as Otlp from '@otelkit/otlp';
 import { importSync } from './import-sync.js';
 import type { ResolvedConfig } from './config.js';
+import { ExitSafeBatchSpanProcessor } from './exit-safe-span-processor.js';
 import { FastIdGenerator } from './fast-id-generator.js';
 import { LeanTracerProvider } from './lean-tracer.js';
 
@@ -44,11 +44,14 @@ export function buildSampler(name: ResolvedConfig['sampler'], arg: number): Samp
 export interface Tracing {
   readonly provider: TracerProvider;
   readonly exporters: { name: string; exporter: SpanExporter }[];
+  /** The OTLP span export, when configured: its health and the exit path's pending spans. */
+  readonly otlp?: { readonly exporter: Otlp.OTLPTraceExporter; readonly processor: ExitSafeBatchSpanProcessor };
 }
 
 export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
   const exporters: { name: string; exporter: SpanExporter }[] = [];
   const processors: SpanProcessor[] = [];
+  let otlp: Tracing['otlp'];
   if (!cfg.disabled) {
     if (cfg.otlpTraces !== undefined) {
       // otelkit's span exporter: the same transports as metrics (HTTP protobuf/JSON or gRPC, TLS,
@@ -57,7 +60,10 @@ export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
       const { OTLPTraceExporter } = importSync<typeof Otlp>('@otelkit/otlp');
       const exporter = new OTLPTraceExporter(cfg.otlpTraces);
       exporters.push({ name: 'otlp-traces', exporter });
-      processors.push(new BatchSpanProcessor({ exporter, ...batchOptionsFromEnv() }));
+      // The batch processor, keeping track of what it has not handed off: the exit path sends it.
+      const processor = new ExitSafeBatchSpanProcessor({ exporter, ...batchOptionsFromEnv() });
+      processors.push(processor);
+      otlp = { exporter, processor };
     }
     if (cfg.tracesExporters.includes('console')) {
       const exporter = new ConsoleSpanExporter();
@@ -74,7 +80,7 @@ export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
     spanLimits: spanLimitsFromEnv(),
     spanProcessors: processors,
   });
-  return { provider, exporters };
+  return otlp === undefined ? { provider, exporters } : { provider, exporters, otlp };
 }
 
 /**

@@ -51,6 +51,15 @@ function exportedItems(reqs: Awaited<ReturnType<OtlpReceiver['requests']>>): num
   return values;
 }
 
+function spanNames(reqs: Awaited<ReturnType<OtlpReceiver['requests']>>): string[] {
+  const names: string[] = [];
+  for (const r of reqs) {
+    if (r.path !== '/v1/traces' || !r.body) continue;
+    for (const rs of r.body.resource_spans ?? []) for (const ss of rs.scope_spans ?? []) for (const sp of ss.spans ?? []) names.push(String(sp.name));
+  }
+  return names;
+}
+
 describe('exit hooks: the last data of a short-lived job is exported', function () {
   this.timeout(60_000);
   let receiver: OtlpReceiver;
@@ -67,6 +76,7 @@ describe('exit hooks: the last data of a short-lived job is exported', function 
       const reqs = await receiver.requests();
       expect(exportedItems(reqs)).to.deep.equal([42]);
       expect(reqs.filter((r) => r.path === '/v1/traces')).to.have.length(1);
+      expect(spanNames(reqs)).to.deep.equal(['job run']);
     });
   }
 
@@ -82,11 +92,14 @@ describe('exit hooks: the last data of a short-lived job is exported', function 
     ['an unhandled rejection', 'reject', 1],
   ];
   for (const [what, mode, code] of syncCases) {
-    it(`${what}: the last collection is exported synchronously, exactly once, and the exit code is kept`, async () => {
+    it(`${what}: the last collection and the ended spans are exported synchronously, exactly once, and the exit code is kept`, async () => {
       const ended = await runJob(mode, receiver);
       expect(ended.code, ended.output).to.equal(code);
       if (mode !== 'exit') expect(ended.output).to.contain(mode === 'throw' ? 'job failed' : 'job rejected');
-      expect(exportedItems(await receiver.requests())).to.deep.equal([42]);
+      const reqs = await receiver.requests();
+      expect(exportedItems(reqs)).to.deep.equal([42]);
+      // The batch span processor still held the job's span (5 s schedule): the exit path sends it.
+      expect(spanNames(reqs)).to.deep.equal(['job run']);
     });
   }
 

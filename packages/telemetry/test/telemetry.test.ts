@@ -134,6 +134,20 @@ describe('initTelemetry', () => {
     expect(tel.health().exporters['otlp-metrics']!.failures).to.be.greaterThan(0);
   });
 
+  it('the OTLP span exporter reports its health like the metrics exporter: otlp-traces, failing turns the status degraded', async () => {
+    const deadPort = await freePort();
+    tel = initTelemetry(
+      await testOptions({ otlp: { endpoint: `http://127.0.0.1:${deadPort}`, timeoutMillis: 500 }, metricExportIntervalMillis: 600_000 }),
+    );
+    expect(tel.health().exporters['otlp-traces']!.failures).to.equal(0);
+    tel.tracer('t').startSpan('lost').end();
+    const err = await tel.forceFlush({ timeoutMillis: 3000 }).then(() => undefined, (e: unknown) => e);
+    expect((err as FlushError).failures.map((f) => f.component)).to.include('otlp-traces');
+    const h = tel.health();
+    expect(h.exporters['otlp-traces']!.failures).to.be.greaterThan(0);
+    expect(h.status).to.equal('degraded');
+  });
+
   it('the handler mounts on a server of the application', async () => {
     tel = initTelemetry(await testOptions({ prometheus: { server: false } }));
     await tel.ready;

@@ -1,6 +1,6 @@
 import { defineCatalog } from '../catalog/declaration.js';
 
-const EXPORTER = { values: 'the component name `health()` reports the exporter under: `otlp-metrics`, `pushgateway`' } as const;
+const EXPORTER = { values: 'the component name `health()` reports the exporter under: `otlp-metrics`, `otlp-traces`, `pushgateway`' } as const;
 
 /**
  * otelkit's own metrics: the health of its exporters, the same numbers `health().exporters` and
@@ -37,7 +37,7 @@ export const OTELKIT_SELF_CATALOG = defineCatalog({
       name: 'otelkit.exporter.dropped_data_points',
       kind: 'observablecounter',
       unit: '{data_point}',
-      description: 'Data points not delivered: those of failed exports and those a receiver rejected.',
+      description: 'Data points (spans, for `otlp-traces`) not delivered: those of failed exports and those a receiver rejected.',
       attributes: { exporter: EXPORTER },
     },
     exporterConsecutiveFailures: {

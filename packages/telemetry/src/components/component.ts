@@ -5,6 +5,7 @@ import type { ExporterHealth } from '@otelkit/otlp';
 import type { PushgatewayHealth } from '@otelkit/prometheus';
 import type { ResolvedConfig } from '../config.js';
 import type { FinalRequest } from '../final-export.js';
+import type { Tracing } from '../tracing.js';
 
 /** State of the Prometheus endpoint, as `health().prometheus` reports it. */
 export interface PrometheusEndpointHealth {
@@ -18,7 +19,7 @@ export interface PrometheusEndpointHealth {
  * - `exporter`: `health().exporters[name]` and `snapshot().exporters[name]` (OTLP and the like);
  * - `prometheus`: `health().prometheus`;
  * - `pushgateway`: `health().pushgateway` and `snapshot().exporters.pushgateway`;
- * - `none`: nothing (console exporters, traces).
+ * - `none`: nothing (console exporters, traces without an OTLP exporter).
  * `failing` turns `health().status` to `degraded`.
  */
 export type ComponentHealth =
@@ -35,6 +36,8 @@ export interface ComponentContext {
   readonly resource: Resource;
   readonly meterProvider: MeterProvider;
   readonly tracerProvider: TracerProvider;
+  /** The trace side built with the provider (its OTLP exporter and batch processor, when configured). */
+  readonly tracing?: Tracing;
   /** What /metrics serves when it is not `meterProvider.store`: the cluster primary's merged store. */
   readonly scrapeStore?: MetricStore;
   /** The job succeeded so far: no stopping signal, and `exitCode` (default `process.exitCode`) is 0 or unset. */

@@ -1,12 +1,36 @@
 import { NO_HEALTH, type ComponentContext, type TelemetryComponent } from './component.js';
 
-/** The TracerProvider's span processors (built in tracing.ts): flushed and shut down with the rest. */
+/**
+ * The TracerProvider's span processors (built in tracing.ts): flushed and shut down with the rest.
+ * With an OTLP span exporter the component is `otlp-traces`: its health is reported like the
+ * metrics exporter's (`health().exporters`, the `otelkit_exporter_*` self-metrics), and the
+ * synchronous exit path sends the spans the batch processor still holds (exit-safe-span-processor.ts).
+ */
 export function traces(ctx: ComponentContext): TelemetryComponent {
   const provider = ctx.tracerProvider;
+  const otlp = ctx.tracing?.otlp;
+  if (otlp === undefined) {
+    return {
+      name: 'traces',
+      forceFlush: () => provider.forceFlush(),
+      shutdown: () => provider.shutdown(),
+      health: () => NO_HEALTH,
+    };
+  }
+  const name = 'otlp-traces';
   return {
-    name: 'traces',
+    name,
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
-    health: () => NO_HEALTH,
+    health: () => {
+      const report = otlp.exporter.health();
+      return { kind: 'exporter', report, failing: report.consecutiveFailures > 0 };
+    },
+    finalRequest: () => {
+      const spans = otlp.processor.takePending();
+      if (spans.length === 0) return undefined;
+      const request = otlp.exporter.finalRequest(spans);
+      return request === undefined ? undefined : { name, ...request };
+    },
   };
 }
