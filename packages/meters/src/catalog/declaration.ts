@@ -45,6 +45,12 @@ export interface InstrumentDeclaration {
   readonly attributes?: { readonly [key: string]: AttributeDeclaration };
   /** Histogram bucket upper bounds (advice), in the instrument's unit. */
   readonly boundaries?: readonly number[];
+  /**
+   * `false`: recorded outside any span (GC pauses, a runtime sampler), so its measurements never
+   * carry exemplars and its dashboard heatmap does not ask for them. Default: recorded where a
+   * request's or a task's span may be active.
+   */
+  readonly recordedInSpans?: boolean;
 }
 
 /** The instruments of one catalog, by a key of the author's choosing (`executionTasks`). */

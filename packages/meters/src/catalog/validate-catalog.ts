@@ -167,6 +167,7 @@ function validateInstrument(fail: (field: string, problem: string, example: stri
       fail(`${f}.boundaries`, 'must be finite numbers in strictly increasing order', 'boundaries: [0.01, 0.1, 1, 10]');
     }
   }
+  if (d.recordedInSpans !== undefined && typeof d.recordedInSpans !== 'boolean') fail(`${f}.recordedInSpans`, 'must be true or false (false: recorded outside any span, no exemplars)', 'recordedInSpans: false');
   if (d.attributes !== undefined) {
     if (!isObject(d.attributes)) fail(`${f}.attributes`, 'must be an object of attribute key → { values }', "attributes: { outcome: { values: ['ok', 'failed'] } }");
     for (const [key, a] of Object.entries(d.attributes as Record<string, unknown>)) {

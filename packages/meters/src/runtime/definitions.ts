@@ -40,6 +40,8 @@ export const RUNTIME_CATALOG = defineCatalog({
       description: 'Garbage collection duration, by GC type.',
       attributes: { 'v8js.gc.type': { values: ['major', 'minor', 'incremental', 'weakcb'] } },
       boundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+      // Recorded by a PerformanceObserver callback, outside any span: never an exemplar.
+      recordedInSpans: false,
     },
     heapUsed: {
       name: 'v8js.memory.heap.used',

@@ -117,7 +117,7 @@ describe('monitoring/dashboards (Grafana JSON)', () => {
         }
       });
 
-      it('every instrument has a panel; every histogram has p50/p95/p99 over _bucket and a heatmap with exemplars linking trace_id to $trace_datasource', () => {
+      it('every instrument has a panel; every histogram has p50/p95/p99 over _bucket and a heatmap; those recorded in spans ask for exemplars linking trace_id to $trace_datasource, the others (GC) do not', () => {
         for (const d of Object.values(catalog.instruments) as InstrumentDeclaration[]) {
           const n = metricName(d);
           expect(exprs.some((e) => e.includes(n)), `a panel of ${d.name}`).to.equal(true);
@@ -127,7 +127,12 @@ describe('monitoring/dashboards (Grafana JSON)', () => {
           expect(heat, `heatmap of ${n}`).to.not.equal(undefined);
           const t = heat!.targets![0]!;
           expect(t.format).to.equal('heatmap');
-          expect(t.exemplar).to.equal(true);
+          expect(t.exemplar, `exemplars on the heatmap of ${n}`).to.equal(d.recordedInSpans !== false);
+          if (d.recordedInSpans === false) {
+            expect(heat!.title).to.not.contain('exemplars');
+            continue;
+          }
+          expect(heat!.title).to.contain('(exemplars)');
           const link = heat!.fieldConfig!.overrides!.find((o) => o.matcher.options === 'trace_id')!;
           expect(JSON.stringify(link.properties)).to.contain('"datasourceUid":"${trace_datasource}"').and.contain('${__value.raw}');
         }

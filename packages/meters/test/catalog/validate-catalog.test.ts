@@ -44,6 +44,7 @@ describe('validateCatalog', () => {
     fails((c) => (c.instruments.runs.description = ''), /^instruments\.runs\.description$/);
     fails((c) => (c.instruments.duration.boundaries = [1, 1, 2]), /^instruments\.duration\.boundaries$/);
     fails((c) => ((c.instruments.runs as Record<string, unknown>).boundaries = [1]), /^instruments\.runs\.boundaries$/);
+    fails((c) => ((c.instruments.duration as Record<string, unknown>).recordedInSpans = 'no'), /^instruments\.duration\.recordedInSpans$/);
     fails((c) => (c.instruments.runs.attributes.outcome = { values: ['ok', 'ok'] }), /^instruments\.runs\.attributes\.outcome\.values$/);
     fails((c) => ((c.instruments.runs.attributes.outcome as Record<string, unknown>).overflow = 'ok'), /^instruments\.runs\.attributes\.outcome\.overflow$/);
     fails((c) => (c.requests[0]!.errors.instrument = 'depth'), /^requests\[0\]\.errors\.instrument$/);

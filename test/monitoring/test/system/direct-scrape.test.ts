@@ -137,7 +137,7 @@ describe('monitoring, live: Prometheus scrapes the examples directly and evaluat
     });
   });
 
-  it("stopped Collector: both services' OTLP exporters keep failing — the exporter alert fires for each, nothing else", async function () {
+  it("stopped Collector: both services' OTLP exporters (metrics and traces) keep failing — the exporter alert fires for each, nothing else", async function () {
     this.timeout(120_000);
     await runFaultPhase(prom, {
       name: 'stopped collector',
@@ -146,6 +146,9 @@ describe('monitoring, live: Prometheus scrapes the examples directly and evaluat
       expected: [
         { alertname: 'OtelkitExporterFailing', labels: { job: JOBS.coordinator, exporter: 'otlp-metrics' } },
         { alertname: 'OtelkitExporterFailing', labels: { job: JOBS.worker, exporter: 'otlp-metrics' } },
+        // Both services trace (the coordinator's tasks, the worker's cycles): their span exports fail too.
+        { alertname: 'OtelkitExporterFailing', labels: { job: JOBS.coordinator, exporter: 'otlp-traces' } },
+        { alertname: 'OtelkitExporterFailing', labels: { job: JOBS.worker, exporter: 'otlp-traces' } },
       ],
     });
   });
@@ -157,7 +160,8 @@ describe('monitoring, live: Prometheus scrapes the examples directly and evaluat
 
   it('every dashboard panel query returns data (template variables substituted)', async () => {
     const report = await checkDashboards(prom, MONITORING);
-    console.log(`    (${report.checked} panel queries; exemplar targets of other dashboards: ${report.exemplarNotes.join('; ') || 'none'})`);
+    console.log(`    (${report.checked} panel queries, ${report.exemplarTargets} of them ask for exemplars)`);
+    expect(report.exemplarTargets, 'heatmaps asking for exemplars').to.be.greaterThan(0);
     expect(report.checked).to.be.greaterThan(20);
     expect(report.empty, `${report.empty.length} of ${report.checked} panel queries returned no data`).to.deep.equal([]);
     expect(report.withoutExemplars, 'exemplar targets without exemplars in Prometheus').to.deep.equal([]);

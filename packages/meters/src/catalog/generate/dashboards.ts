@@ -72,13 +72,19 @@ function quantilePanel(c: CatalogDeclaration, ref: Ref, title: string, by: reado
 
 function heatmapPanel(c: CatalogDeclaration, ref: Ref, title: string, traceDatasource: string): heatmap.PanelBuilder {
   const d = resolve(c, ref);
+  // An instrument recorded outside spans (GC) never has exemplars: its heatmap does not ask.
+  const exemplars = d.recordedInSpans !== false;
   const q = query(agg('sum', ['le'], `rate(${series(`${metricName(d)}_bucket`, sel(ref))}[$__rate_interval])`), '{{le}}')
     .format(prometheus.PromQueryFormat.Heatmap)
-    .exemplar(true);
+    .exemplar(exemplars);
   return (
     new heatmap.PanelBuilder()
-      .title(title)
-      .description(`Distribution of ${d.name} over time; the dots are exemplars — click one to open its trace (trace_id) in the trace datasource.`)
+      .title(exemplars ? `${title} (exemplars)` : title)
+      .description(
+        exemplars
+          ? `Distribution of ${d.name} over time; the dots are exemplars — click one to open its trace (trace_id) in the trace datasource.`
+          : `Distribution of ${d.name} over time (recorded outside any span: no exemplars).`,
+      )
       .datasource(DS)
       .height(8)
       .span(12)
@@ -185,7 +191,7 @@ export function generateDashboard(input: AnyCatalog, options: GenerateOptions = 
     if (r.total !== undefined && r.errors !== undefined) b.withPanel(errorRatioPanel(c, r));
     if (r.latency !== undefined) {
       b.withPanel(quantilePanel(c, r.latency, `${r.title}: latency p50 / p95 / p99`, by));
-      b.withPanel(heatmapPanel(c, r.latency, `${r.title}: latency heatmap (exemplars)`, traceType));
+      b.withPanel(heatmapPanel(c, r.latency, `${r.title}: latency heatmap`, traceType));
     }
     mark(r.total);
     mark(r.errors);
@@ -254,7 +260,7 @@ export function generateDashboard(input: AnyCatalog, options: GenerateOptions = 
       if (type === 'counter') b.withPanel(ratePanel(c, ref, d.name, by));
       else if (type === 'histogram') {
         b.withPanel(quantilePanel(c, ref, `${d.name} p50 / p95 / p99`, by));
-        b.withPanel(heatmapPanel(c, ref, `${d.name} heatmap (exemplars)`, traceType));
+        b.withPanel(heatmapPanel(c, ref, `${d.name} heatmap`, traceType));
       } else {
         const g = ['instance', ...by.map(labelName)];
         b.withPanel(ts(d.name, `${d.description} (${metricName(d)})`, unitOf(d)).withTarget(query(agg('max', g, series(metricName(d), sel(ref))), legendOf(g))));
