@@ -47,6 +47,8 @@ export interface PushgatewayHealth {
   readonly deletes: number;
   /** Failed pushes and deletes (non-2xx, network error, time-out). */
   readonly failures: number;
+  /** Failures since the last success (0 while the gateway takes what is sent): what the exporter alert watches. */
+  readonly consecutiveFailures: number;
   readonly lastSuccessMs?: number;
   readonly lastError?: string;
   readonly lastErrorMs?: number;
@@ -77,6 +79,7 @@ export class PushgatewayPusher {
   #pushes = 0;
   #deletes = 0;
   #failures = 0;
+  #consecutiveFailures = 0;
   #lastSuccessMs: number | undefined;
   #lastError: string | undefined;
   #lastErrorMs: number | undefined;
@@ -227,6 +230,7 @@ export class PushgatewayPusher {
       pushes: this.#pushes,
       deletes: this.#deletes,
       failures: this.#failures,
+      consecutiveFailures: this.#consecutiveFailures,
       ...(this.#lastSuccessMs === undefined ? {} : { lastSuccessMs: this.#lastSuccessMs }),
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError, lastErrorMs: this.#lastErrorMs }),
     };
@@ -262,11 +266,13 @@ export class PushgatewayPusher {
       if (method === 'DELETE') this.#deletes++;
       else this.#pushes++;
       this.#lastSuccessMs = Date.now();
+      this.#consecutiveFailures = 0;
       if (this.#failing) diag.info(`otelkit/prometheus: Pushgateway ${method} ${url} succeeds again`);
       this.#failing = false;
     } catch (e) {
       const error = e instanceof PushError ? e : new PushError(method, url, undefined, '', e);
       this.#failures++;
+      this.#consecutiveFailures++;
       this.#lastError = error.message;
       this.#lastErrorMs = Date.now();
       if (!this.#failing) diag.warn(error.message);

@@ -191,11 +191,17 @@ describe('pushgateway (real Prometheus Pushgateway 1.5)', function () {
     expect(e.body).to.contain('inconsistent with existing metrics');
     expect(e.message).to.contain('answered 400').and.to.contain('inconsistent');
     const h = p.health();
-    expect(h).to.include({ pushes: 0, failures: 1 });
+    expect(h).to.include({ pushes: 0, failures: 1, consecutiveFailures: 1 });
     expect(h.lastError).to.contain('inconsistent');
     expect(h.lastErrorMs).to.be.a('number');
     // The gateway keeps an empty group that only records the failed push time.
     expect((await group(pg, { job: 'conflict-b' }))?.families ?? {}).to.deep.equal({});
+    await rejection(p.push());
+    expect(p.health()).to.include({ failures: 2, consecutiveFailures: 2 });
+    // The conflicting group gone, the next push succeeds: the consecutive count starts again.
+    await pusher({ job: 'conflict-a', store: a.store }).delete();
+    await p.push();
+    expect(p.health()).to.include({ pushes: 1, failures: 2, consecutiveFailures: 0 });
   });
 
   it('never sends exemplars or timestamps, even for values recorded in a sampled span', async () => {

@@ -79,4 +79,23 @@ describe('catalog metrics of initTelemetry (the runtime and otelkit catalogs the
     expect(value(promName(I.exporterDroppedDataPoints), 'exporter="otlp-metrics"')).to.be.greaterThan(0);
     expect(families(body).get(promName(I.exporterExports))).to.equal('counter');
   });
+
+  it('a refused Pushgateway shows its consecutive failures as otelkit_exporter_consecutive_failures{exporter="pushgateway"} and degrades health()', async () => {
+    const deadPort = await freePort();
+    tel = initTelemetry({
+      serviceName: 'catalog-pushgateway',
+      runtimeMetrics: false,
+      shutdownHooks: false,
+      prometheus: { host: '127.0.0.1', port: await freePort() },
+      pushgateway: { url: `http://127.0.0.1:${deadPort}`, job: 'refused', intervalMs: 100, timeoutMs: 300 },
+      collectionCycleMillis: 0,
+    });
+    await tel.ready;
+    await waitFor('two failed pushes', () => (tel.health().pushgateway?.consecutiveFailures ?? 0) >= 2, 10_000, 20);
+    const body = await scrape(tel.metricsUrl!);
+    const line = body.split('\n').find((l) => l.startsWith(`${promName(OTELKIT_SELF_CATALOG.instruments.exporterConsecutiveFailures)}{`) && l.includes('exporter="pushgateway"'));
+    expect(line, body).to.not.equal(undefined);
+    expect(Number(line!.slice(line!.lastIndexOf(' ') + 1))).to.be.at.least(2);
+    expect(tel.health().status).to.equal('degraded');
+  });
 });

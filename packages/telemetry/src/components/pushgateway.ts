@@ -43,7 +43,7 @@ export function pushgateway(ctx: ComponentContext): TelemetryComponent | undefin
     },
     health: () => {
       const report = pusher.health();
-      const failing = report.lastErrorMs !== undefined && (report.lastSuccessMs === undefined || report.lastErrorMs > report.lastSuccessMs);
+      const failing = report.consecutiveFailures > 0;
       return { kind: 'pushgateway', report, failing };
     },
     finalRequest: ({ exitCode }) => ({ name: 'pushgateway', ...pusher.finalRequest(deleteAtEnd(exitCode) ? 'DELETE' : undefined) }),
