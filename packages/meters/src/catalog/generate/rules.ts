@@ -67,6 +67,18 @@ const BURN_TIERS = [
   { tier: 'Slow', severity: 'warning', for: '15m', windows: [['1d', '2h', 3], ['3d', '6h', 1]] },
 ] as const;
 const WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+type BurnTier = (typeof BURN_TIERS)[number];
+
+/** One tier's multiwindow condition over the `slo:<base>:<ratio>_rate<window>` recording rules. */
+function burnCondition(base: string, ratio: 'error_ratio' | 'slow_ratio', t: BurnTier, budget: number): string {
+  return t.windows
+    .map(([long, short, factor]) => `(slo:${base}:${ratio}_rate${long} > ${num(factor * budget)} and slo:${base}:${ratio}_rate${short} > ${num(factor * budget)})`)
+    .join(' or ');
+}
+
+/** "14.4x the budget over 1h and 5m, or 6x …": the tier's windows, for descriptions. */
+const burnWindowsText = (t: BurnTier): string => t.windows.map(([l, s, f]) => `${f}x the budget over ${l} and ${s}`).join(', or ');
+const tierUrgency = (t: BurnTier): string => (t.tier === 'Fast' ? 'page: act now' : 'ticket: fix within a working day');
 
 const TEST_JOB = 'app';
 const TEST_INSTANCE = 'app:9464';
@@ -175,25 +187,21 @@ function requestRules(ctx: Ctx, r: RequestIndicator): { records: RecordingRule[]
             { series: seriesText(errName, errLabels), values: `0+${errorsPerMin}x40` },
           ];
     for (const t of BURN_TIERS) {
-      const cond = t.windows
-        .map(([long, short, factor]) => `(slo:${base}:error_ratio_rate${long} > ${num(factor * budget)} and slo:${base}:error_ratio_rate${short} > ${num(factor * budget)})`)
-        .join(' or ');
-      const alert = `${name}ErrorBudgetBurn${t.tier}`;
       alerts.push({
         catalog: c.id,
         rule: alertRule(
           ctx,
-          alert,
-          cond,
+          `${name}ErrorBudgetBurn${t.tier}`,
+          burnCondition(base, 'error_ratio', t, budget),
           t.for,
           t.severity,
           `${c.title}: ${r.title} is burning its error budget ${t.tier === 'Fast' ? 'fast' : 'slowly'} (${where})`,
-          `The error ratio of ${r.title.toLowerCase()} (${errName} over ${totalName}) for ${where} exceeds ${t.windows.map(([l, s, f]) => `${f}x the budget over ${l} and ${s}`).join(', or ')}; the SLO is ${num(slo.availability * 100)} % success (budget ${num(budget * 100)} %).`,
+          `The error ratio of ${r.title.toLowerCase()} (${errName} over ${totalName}) for ${where} exceeds ${burnWindowsText(t)}; the SLO is ${num(slo.availability * 100)} % success (budget ${num(budget * 100)} %).`,
         ),
         scenario: { fire: scenario(60), healthy: scenario(0), evalTime: '30m', labels: { job: TEST_JOB, ...extra } },
         runbook: {
           meaning: `Failures of ${r.title.toLowerCase()} (${c.title}) exceed what the ${num(slo.availability * 100)} % SLO allows: at this rate the ${num(budget * 100)} % error budget of 30 days runs out ${t.tier === 'Fast' ? 'within days (2 % of it in 1 h, or 5 % in 6 h)' : 'before the month ends (10 % of it in 3 days)'}.`,
-          impact: `Callers see failed ${r.title.toLowerCase()}; ${t.tier === 'Fast' ? 'page: act now' : 'ticket: fix within a working day'}.`,
+          impact: `Callers see failed ${r.title.toLowerCase()}; ${tierUrgency(t)}.`,
           diagnosis: [
             `Dashboard "${c.title}", row "${r.title}": error ratio and rate by ${(r.by ?? ['job']).join(', ')} show where the errors are.`,
             `Query \`${agg('sum', [...by, ...(r.by ?? []).map(labelName)], `rate(${series(errName, matchers(r.errors))}[5m])`)}\` to see which series fail.`,
@@ -223,25 +231,21 @@ function requestRules(ctx: Ctx, r: RequestIndicator): { records: RecordingRule[]
       { series: seriesText(`${hn}_count`, labels), values: '0+60x40' },
     ];
     for (const t of BURN_TIERS) {
-      const cond = t.windows
-        .map(([long, short, factor]) => `(slo:${base}:slow_ratio_rate${long} > ${num(factor * budget)} and slo:${base}:slow_ratio_rate${short} > ${num(factor * budget)})`)
-        .join(' or ');
-      const alert = `${name}LatencyBudgetBurn${t.tier}`;
       alerts.push({
         catalog: c.id,
         rule: alertRule(
           ctx,
-          alert,
-          cond,
+          `${name}LatencyBudgetBurn${t.tier}`,
+          burnCondition(base, 'slow_ratio', t, budget),
           t.for,
           t.severity,
           `${c.title}: ${r.title} is slower than its latency SLO (${where})`,
-          `More than the budgeted ${num(budget * 100)} % of ${r.title.toLowerCase()} for ${where} take longer than ${thresholdSeconds} s (${hn}_bucket{le="${thresholdSeconds}"} over ${hn}_count), burning ${t.windows.map(([l, s, f]) => `${f}x the budget over ${l} and ${s}`).join(', or ')}.`,
+          `More than the budgeted ${num(budget * 100)} % of ${r.title.toLowerCase()} for ${where} take longer than ${thresholdSeconds} s (${hn}_bucket{le="${thresholdSeconds}"} over ${hn}_count), burning ${burnWindowsText(t)}.`,
         ),
         scenario: { fire: scenario(0), healthy: scenario(60), evalTime: '30m', labels: { job: TEST_JOB, ...extra } },
         runbook: {
           meaning: `Fewer than ${num(objective * 100)} % of ${r.title.toLowerCase()} finish within ${thresholdSeconds} s (read from the bucket le=${thresholdSeconds} of ${hn}).`,
-          impact: `Callers wait; ${t.tier === 'Fast' ? 'page: act now' : 'ticket: fix within a working day'}.`,
+          impact: `Callers wait; ${tierUrgency(t)}.`,
           diagnosis: [
             `Dashboard "${c.title}", row "${r.title}": the p50/p95/p99 panel and the latency heatmap; click an exemplar in the slow buckets to open its trace.`,
             'Compare with the runtime dashboard (event loop delay, GC): a busy process is slow for every request.',
