@@ -43,3 +43,48 @@ export async function runFaultPhase(prom: RulesPrometheus, p: FaultPhase): Promi
   console.log(`    (${p.name}: matching alerts pending after ${pendingAfterS.toFixed(1)} s, firing after ${firedAfterS.toFixed(1)} s, all resolved ${resolvedAfterS.toFixed(1)} s after the fault ended)`);
   return { firedAfterS, resolvedAfterS };
 }
+
+/**
+ * Healthy baseline: wait until the first evaluations (before two scrapes exist, rates are empty
+ * and absent() is true) have settled, then no alert may be pending or firing for `holdMs`.
+ */
+export async function expectQuiet(prom: RulesPrometheus, holdMs: number): Promise<void> {
+  const watch = new AlertWatch(prom);
+  await watch.untilQuiet(30_000);
+  watch.seen.clear();
+  await watch.hold(holdMs);
+  expect(watch.unexpected([])).to.deep.equal([]);
+}
+
+/** Something with the examples' fault switch (example-services.ts). */
+interface Faultable {
+  fault(name: string, on: boolean): Promise<unknown>;
+}
+
+/**
+ * The error-burst fault of both examples: executions and worker cycles fail; the burn alerts of
+ * execution, dispatch and cycles fire, under `jobs` (the service jobs on both paths), nothing else.
+ */
+export function errorBurstPhase(
+  prom: RulesPrometheus,
+  name: string,
+  coordinator: Faultable,
+  worker: Faultable,
+  jobs: { readonly coordinator: string; readonly worker: string },
+): Promise<{ firedAfterS: number; resolvedAfterS: number }> {
+  const coord = { job: jobs.coordinator };
+  const evaluator = { job: jobs.worker, service: 'evaluator' };
+  return runFaultPhase(prom, {
+    name,
+    on: () => Promise.all([coordinator.fault('error-burst', true), worker.fault('error-burst', true)]),
+    off: () => Promise.all([coordinator.fault('error-burst', false), worker.fault('error-burst', false)]),
+    expected: [
+      { alertname: 'CoordinatorExecutionErrorBudgetBurnFast', labels: coord },
+      { alertname: 'CoordinatorExecutionErrorBudgetBurnSlow', labels: coord },
+      { alertname: 'CoordinatorDispatchErrorBudgetBurnFast', labels: coord },
+      { alertname: 'CoordinatorDispatchErrorBudgetBurnSlow', labels: coord },
+      { alertname: 'ServiceHealthCyclesErrorBudgetBurnFast', labels: evaluator },
+      { alertname: 'ServiceHealthCyclesErrorBudgetBurnSlow', labels: evaluator },
+    ],
+  });
+}

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { ensureCollector, startCollector, startPostgres, tempDir, type PostgresServer, type RunningCollector } from '@otelkit/testkit';
-import { AlertWatch } from '../support/alert-watch.js';
-import { runFaultPhase } from '../support/fault-phase.js';
+import { errorBurstPhase, expectQuiet, runFaultPhase } from '../support/fault-phase.js';
 import { writeCompressedRules } from '../support/compressed-rules.js';
 import { checkDashboards, checkRecordingRules, JOBS } from '../support/live-checks.js';
 import { startExample, type ExampleService } from '../support/example-services.js';
@@ -69,31 +68,13 @@ describe('monitoring, live: Prometheus scrapes the Collector fed by the examples
 
   it('healthy: once the windows have data, no alert is pending or firing', async function () {
     this.timeout(60_000);
-    const watch = new AlertWatch(prom);
-    await watch.untilQuiet(30_000);
-    watch.seen.clear();
-    await watch.hold(5_000);
-    expect(watch.unexpected([])).to.deep.equal([]);
+    await expectQuiet(prom, 5_000);
   });
 
 
   it('error burst through the Collector: the same burn alerts fire, under the service job, nothing else', async function () {
     this.timeout(120_000);
-    const coord = { job: JOBS.coordinator };
-    const evaluator = { job: JOBS.worker, service: 'evaluator' };
-    await runFaultPhase(prom, {
-      name: 'error burst (collector path)',
-      on: () => Promise.all([coordinator.fault('error-burst', true), worker.fault('error-burst', true)]),
-      off: () => Promise.all([coordinator.fault('error-burst', false), worker.fault('error-burst', false)]),
-      expected: [
-        { alertname: 'CoordinatorExecutionErrorBudgetBurnFast', labels: coord },
-        { alertname: 'CoordinatorExecutionErrorBudgetBurnSlow', labels: coord },
-        { alertname: 'CoordinatorDispatchErrorBudgetBurnFast', labels: coord },
-        { alertname: 'CoordinatorDispatchErrorBudgetBurnSlow', labels: coord },
-        { alertname: 'ServiceHealthCyclesErrorBudgetBurnFast', labels: evaluator },
-        { alertname: 'ServiceHealthCyclesErrorBudgetBurnSlow', labels: evaluator },
-      ],
-    });
+    await errorBurstPhase(prom, 'error burst (collector path)', coordinator, worker, JOBS);
   });
 
   it('every recording rule produces series', async () => {

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { ensureCollector, startCollector, startPostgres, tempDir, waitFor, type PostgresServer, type RunningCollector } from '@otelkit/testkit';
-import { AlertWatch } from '../support/alert-watch.js';
-import { runFaultPhase } from '../support/fault-phase.js';
+import { errorBurstPhase, expectQuiet, runFaultPhase } from '../support/fault-phase.js';
 import { writeCompressedRules } from '../support/compressed-rules.js';
 import { checkDashboards, checkRecordingRules, JOBS } from '../support/live-checks.js';
 import { startExample, type ExampleService } from '../support/example-services.js';
@@ -85,32 +84,13 @@ describe('monitoring, live: Prometheus scrapes the examples directly and evaluat
 
   it('healthy: once the windows have data, no alert is pending or firing', async function () {
     this.timeout(60_000);
-    const watch = new AlertWatch(prom);
-    // The first evaluations run before two scrapes exist (rates are empty, absent() is true).
-    await watch.untilQuiet(30_000);
-    watch.seen.clear();
-    await watch.hold(8_000);
-    expect(watch.unexpected([])).to.deep.equal([]);
+    await expectQuiet(prom, 8_000);
   });
 
 
   it('error burst: executions and worker cycles fail — the error-budget burn alerts of execution, dispatch and cycles fire, nothing else', async function () {
     this.timeout(120_000);
-    const coord = { job: JOBS.coordinator };
-    const evaluator = { job: JOBS.worker, service: 'evaluator' };
-    await runFaultPhase(prom, {
-      name: 'error burst',
-      on: () => Promise.all([coordinator.fault('error-burst', true), worker.fault('error-burst', true)]),
-      off: () => Promise.all([coordinator.fault('error-burst', false), worker.fault('error-burst', false)]),
-      expected: [
-        { alertname: 'CoordinatorExecutionErrorBudgetBurnFast', labels: coord },
-        { alertname: 'CoordinatorExecutionErrorBudgetBurnSlow', labels: coord },
-        { alertname: 'CoordinatorDispatchErrorBudgetBurnFast', labels: coord },
-        { alertname: 'CoordinatorDispatchErrorBudgetBurnSlow', labels: coord },
-        { alertname: 'ServiceHealthCyclesErrorBudgetBurnFast', labels: evaluator },
-        { alertname: 'ServiceHealthCyclesErrorBudgetBurnSlow', labels: evaluator },
-      ],
-    });
+    await errorBurstPhase(prom, 'error burst', coordinator, worker, JOBS);
   });
 
   it('stalled consumer: the pending queue grows without cycles — the backlog alert fires for that queue, nothing else', async function () {
