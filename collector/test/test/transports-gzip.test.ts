@@ -5,41 +5,14 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { MeterProvider, MetricProducer } from '@otelkit/metrics';
 import { OTLPMetricExporter, OTLPTraceExporter, resolveOtlpOptions } from '@otelkit/otlp';
-import { startCollector, waitFor, type RunningCollector } from '@otelkit/testkit';
+import { otlpToFileCollectorConfig, startCollector, waitFor, type RunningCollector } from '@otelkit/testkit';
 
 // gzip on OTLP against the real Collector, for OTLP/HTTP (Content-Encoding: gzip) and OTLP/gRPC
 // (grpc-encoding gzip, compressed message flag), metrics and traces, set by the standard
 // variables (generic and per signal). Between exporter and Collector sits a loopback TCP relay
 // that counts the bytes the exporter sends: gzip must shrink them (the payload repeats long
 // attribute values), and the Collector must decode every series / span of both requests.
-const CONFIG = `extensions:
-  health_check:
-    endpoint: \${env:OTELKIT_HEALTH_ENDPOINT}
-receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: \${env:OTELKIT_OTLP_GRPC_ENDPOINT}
-      http:
-        endpoint: \${env:OTELKIT_OTLP_HTTP_ENDPOINT}
-exporters:
-  file/out:
-    path: \${env:OTELKIT_TRACES_FILE}
-    format: json
-    flush_interval: 100ms
-service:
-  extensions: [health_check]
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [file/out]
-    traces:
-      receivers: [otlp]
-      exporters: [file/out]
-  telemetry:
-    metrics:
-      level: none
-`;
+const CONFIG = otlpToFileCollectorConfig(['grpc', 'http'], { traces: true });
 
 /** A TCP relay to `target` that counts the bytes clients send and keeps the first bytes of each connection. */
 interface Relay {

@@ -6,7 +6,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { MeterProvider, MetricProducer } from '@otelkit/metrics';
 import { OTLPMetricExporter, OTLPTraceExporter, type OtlpMetricsOptions } from '@otelkit/otlp';
-import { startCollector, tempDir, waitFor, type RunningCollector } from '@otelkit/testkit';
+import { otlpToFileCollectorConfig, startCollector, tempDir, waitFor, type RunningCollector } from '@otelkit/testkit';
 import { makeTestCertificates, type TestCertificates } from './tls-certificates.js';
 
 // TLS and mTLS against the real Collector: its OTLP receiver (gRPC and HTTP) REQUIRES TLS with a
@@ -14,39 +14,7 @@ import { makeTestCertificates, type TestCertificates } from './tls-certificates.
 // for this run (tls-certificates.ts). Metrics and traces, gRPC and HTTP, options and the
 // standard variables, and both exit paths of initTelemetry() (the synchronous one sends its
 // final request from a child process: it must present the client certificate too).
-const CONFIG = `extensions:
-  health_check:
-    endpoint: \${env:OTELKIT_HEALTH_ENDPOINT}
-receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: \${env:OTELKIT_OTLP_GRPC_ENDPOINT}
-        tls: &tls
-          cert_file: \${env:TLS_SERVER_CERT}
-          key_file: \${env:TLS_SERVER_KEY}
-          client_ca_file: \${env:TLS_CLIENT_CA}
-      http:
-        endpoint: \${env:OTELKIT_OTLP_HTTP_ENDPOINT}
-        tls: *tls
-exporters:
-  file/out:
-    path: \${env:OTELKIT_TRACES_FILE}
-    format: json
-    flush_interval: 100ms
-service:
-  extensions: [health_check]
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [file/out]
-    traces:
-      receivers: [otlp]
-      exporters: [file/out]
-  telemetry:
-    metrics:
-      level: none
-`;
+const CONFIG = otlpToFileCollectorConfig(['grpc', 'http'], { traces: true, mtls: true });
 
 const EXIT_JOB = fileURLToPath(new URL('./fixtures/tls-exit-job.mjs', import.meta.url));
 

@@ -71,13 +71,30 @@ export async function validateCollectorConfig(configPath: string, env: Record<st
   return { ok: r.status === 0, exitCode: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
+/** What {@link otlpToFileCollectorConfig} adds to the receiver and the pipelines. */
+export interface OtlpToFileOptions {
+  /** A traces pipeline into the same file (default: metrics only). */
+  readonly traces?: boolean;
+  /**
+   * The receiver requires TLS with a client certificate signed by the CA in `TLS_CLIENT_CA`
+   * (server certificate and key in `TLS_SERVER_CERT` / `TLS_SERVER_KEY`): mTLS.
+   */
+  readonly mtls?: boolean;
+}
+
 /**
  * A collector config with only an OTLP receiver (the given protocols) and a file exporter for
- * metrics: each request it receives is written back as one OTLP/JSON line, read with
+ * metrics (and traces): each request it receives is written back as one OTLP/JSON line, read with
  * {@link RunningCollector.readTraceFile}, so a test sees exactly what the collector decoded.
  */
-export function otlpToFileCollectorConfig(protocols: readonly ('grpc' | 'http')[]): string {
-  const receivers = protocols.map((p) => `      ${p}:\n        endpoint: \${env:OTELKIT_OTLP_${p.toUpperCase()}_ENDPOINT}\n`).join('');
+export function otlpToFileCollectorConfig(protocols: readonly ('grpc' | 'http')[], options: OtlpToFileOptions = {}): string {
+  const tls = options.mtls
+    ? '        tls:\n          cert_file: ${env:TLS_SERVER_CERT}\n          key_file: ${env:TLS_SERVER_KEY}\n          client_ca_file: ${env:TLS_CLIENT_CA}\n'
+    : '';
+  const receivers = protocols.map((p) => `      ${p}:\n        endpoint: \${env:OTELKIT_OTLP_${p.toUpperCase()}_ENDPOINT}\n${tls}`).join('');
+  const pipelines = ['metrics', ...(options.traces ? ['traces'] : [])]
+    .map((signal) => `    ${signal}:\n      receivers: [otlp]\n      exporters: [file/out]\n`)
+    .join('');
   return `extensions:
   health_check:
     endpoint: \${env:OTELKIT_HEALTH_ENDPOINT}
@@ -85,17 +102,14 @@ receivers:
   otlp:
     protocols:
 ${receivers}exporters:
-  file/metrics:
+  file/out:
     path: \${env:OTELKIT_TRACES_FILE}
     format: json
     flush_interval: 100ms
 service:
   extensions: [health_check]
   pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [file/metrics]
-  telemetry:
+${pipelines}  telemetry:
     metrics:
       level: none
 `;
