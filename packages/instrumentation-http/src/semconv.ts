@@ -12,6 +12,7 @@ export const ATTR_HTTP_ROUTE = 'http.route';
 export const ATTR_URL_SCHEME = 'url.scheme';
 export const ATTR_URL_PATH = 'url.path';
 export const ATTR_URL_QUERY = 'url.query';
+export const ATTR_URL_FULL = 'url.full';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_CLIENT_ADDRESS = 'client.address';
@@ -22,8 +23,9 @@ export const ATTR_USER_AGENT_ORIGINAL = 'user_agent.original';
 export const ATTR_ERROR_TYPE = 'error.type';
 
 export const METRIC_HTTP_SERVER_REQUEST_DURATION = 'http.server.request.duration';
+export const METRIC_HTTP_CLIENT_REQUEST_DURATION = 'http.client.request.duration';
 
-/** The semantic conventions' advice for `http.server.request.duration` (seconds). */
+/** The semantic conventions' advice for `http.server.request.duration` and `http.client.request.duration` (seconds). */
 export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 /** https://opentelemetry.io/docs/specs/semconv/http/http-spans/#common-attributes (http.request.method). */

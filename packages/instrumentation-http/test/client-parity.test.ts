@@ -1,0 +1,195 @@
+import { expect } from 'chai';
+import { context, trace } from '@opentelemetry/api';
+import { HttpInstrumentation as UpstreamHttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { createRequire } from 'node:module';
+import type * as Http from 'node:http';
+import { HttpClientInstrumentation } from '../src/index.js';
+import { clientSpans, durationPoints, installGlobals, makeSide, startPeer, withParent, type ClientShape, type Peer, type Side } from './client-harness.js';
+
+/**
+ * The same outgoing node:http requests made once under @opentelemetry/instrumentation-http 0.301
+ * (client part; it emits the stable conventions by default) and once under
+ * HttpClientInstrumentation, against a real loopback server: span name, kind, attributes, status,
+ * events, parent, the traceparent the server received, the context the response callback runs in,
+ * and the series of http.client.request.duration must be equal.
+ */
+
+interface Case {
+  name: string;
+  /** Makes the request with the given `http` module; resolves when the caller is done with it. */
+  run(http: typeof Http, peer: Peer): Promise<void>;
+  parent?: boolean;
+  /** The server answers (a traceparent reaches it). */
+  reachesServer?: boolean;
+  /** A response reaches the callback. */
+  responds?: boolean;
+  expectError?: string;
+  /**
+   * **Deviation** (documented in the README): a response reset in the middle of its body is an
+   * error (`error.type` the error's name, status ERROR); instrumentation-http ends that span on
+   * the request's 'close', which Node emits before the response's error, as a success.
+   */
+  cutShort?: boolean;
+}
+
+function call(http: typeof Http, args: unknown[], body?: string, abortAfterMs?: number): Promise<void> {
+  return new Promise((resolve) => {
+    const ac = new AbortController();
+    const opts = abortAfterMs !== undefined ? { signal: ac.signal } : undefined;
+    const req = (http.request as (...a: unknown[]) => Http.ClientRequest)(...args, ...(opts ? [opts] : []), (res: Http.IncomingMessage) => {
+      callbackSpan = trace.getSpan(context.active())?.spanContext().spanId;
+      res.on('data', () => undefined);
+      res.on('end', () => setTimeout(resolve, 10));
+      res.on('error', () => setTimeout(resolve, 10));
+    });
+    req.on('error', () => setTimeout(resolve, 10));
+    if (abortAfterMs !== undefined) setTimeout(() => ac.abort(), abortAfterMs);
+    req.end(body);
+  });
+}
+
+let callbackSpan: string | undefined;
+
+const CASES: Case[] = [
+  { name: 'GET, options object, inside a parent span', parent: true, reachesServer: true, responds: true, run: (http, p) => call(http, [{ host: '127.0.0.1', port: p.port, path: '/orders?id=7' }]) },
+  { name: 'GET, string URL, no parent', reachesServer: true, responds: true, run: (http, p) => call(http, [`http://localhost:${p.port}/items/3`]) },
+  { name: 'URL object with a redacted query parameter', reachesServer: true, responds: true, run: (http, p) => call(http, [new URL(`http://127.0.0.1:${p.port}/s?q=a%20b&sig=secret&x=1`)]) },
+  { name: 'empty query', reachesServer: true, responds: true, run: (http, p) => call(http, [`http://127.0.0.1:${p.port}/empty?`]) },
+  {
+    name: 'POST with a body and a user agent, 201',
+    parent: true,
+    reachesServer: true,
+    responds: true,
+    run: (http, p) => call(http, [{ host: '127.0.0.1', port: p.port, path: '/items', method: 'POST', headers: { 'user-agent': 'parity/1.0', 'content-type': 'application/json' } }], '{"a":1}'),
+  },
+  { name: 'HEAD', reachesServer: true, responds: true, run: (http, p) => call(http, [{ host: '127.0.0.1', port: p.port, path: '/h', method: 'HEAD' }]) },
+  { name: 'DELETE', reachesServer: true, responds: true, run: (http, p) => call(http, [{ host: '127.0.0.1', port: p.port, path: '/d/1', method: 'DELETE' }]) },
+  { name: '404 is an error for a client', reachesServer: true, responds: true, run: (http, p) => call(http, [`http://127.0.0.1:${p.port}/status/404`]) },
+  { name: '500', parent: true, reachesServer: true, responds: true, run: (http, p) => call(http, [`http://127.0.0.1:${p.port}/status/500`]) },
+  { name: 'connection refused', parent: true, expectError: 'Error', run: (http, p) => call(http, [`http://127.0.0.1:${p.closedPort}/nobody`]) },
+  { name: 'reset before the response', reachesServer: true, expectError: 'Error', run: (http, p) => call(http, [`http://127.0.0.1:${p.port}/reset`]) },
+  { name: 'reset in the middle of the body', reachesServer: true, responds: true, expectError: 'Error', cutShort: true, run: (http, p) => call(http, [`http://127.0.0.1:${p.port}/midbody`]) },
+  { name: 'aborted before the response (AbortSignal)', reachesServer: true, expectError: 'AbortError', run: (http, p) => call(http, [`http://127.0.0.1:${p.port}/slow`], undefined, 50) },
+];
+
+interface Observed {
+  spans: ClientShape[];
+  /** The duration points this case added: series → count. */
+  added: Map<string, number>;
+  parentSpanId: string | undefined;
+  traceparent: string | undefined;
+  callbackSpan: string | undefined;
+}
+
+describe('parity with @opentelemetry/instrumentation-http (client spans and http.client.request.duration)', function () {
+  this.timeout(30_000);
+  let restore: () => void;
+  let ours: HttpClientInstrumentation;
+  let upstream: UpstreamHttpInstrumentation;
+  let oursSide: Side;
+  let upstreamSide: Side;
+  let peer: Peer;
+  let http: typeof Http;
+
+  before(async () => {
+    restore = installGlobals();
+    oursSide = makeSide();
+    upstreamSide = makeSide();
+    ours = new HttpClientInstrumentation({ tracerProvider: oursSide.tracing, meterProvider: oursSide.meters });
+    upstream = new UpstreamHttpInstrumentation({ disableIncomingRequestInstrumentation: true });
+    upstream.setTracerProvider(upstreamSide.tracing);
+    upstream.setMeterProvider(upstreamSide.meters);
+    upstream.enable();
+    // Required after upstream is enabled, so that require-in-the-middle patches it.
+    http = createRequire(import.meta.url)('node:http') as typeof Http;
+    peer = await startPeer();
+  });
+
+  after(async () => {
+    await peer?.close();
+    upstream?.disable();
+    ours?.disable();
+    restore?.();
+  });
+
+  async function observe(which: 'ours' | 'upstream', c: Case): Promise<Observed> {
+    if (which === 'ours') {
+      upstream.disable();
+      ours.enable();
+    } else {
+      ours.disable();
+      upstream.enable();
+    }
+    const side = which === 'ours' ? oursSide : upstreamSide;
+    side.exporter.reset();
+    const before = counts(await durationPoints(side));
+    peer.lastTraceparent = undefined;
+    callbackSpan = undefined;
+    let parentSpanId: string | undefined;
+    if (c.parent) {
+      const r = withParent(side, () => c.run(http, peer));
+      parentSpanId = r.parentSpanId;
+      await r.result;
+    } else {
+      await c.run(http, peer);
+    }
+    const spans = (await clientSpans(side)).filter((s) => s.name !== 'parent');
+    const after = counts(await durationPoints(side));
+    const added = new Map<string, number>();
+    for (const [k, n] of after) if (n !== (before.get(k) ?? 0)) added.set(k, n - (before.get(k) ?? 0));
+    return { spans, added, parentSpanId, traceparent: peer.lastTraceparent, callbackSpan };
+  }
+
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const up = await observe('upstream', c);
+      const me = await observe('ours', c);
+      expect(up.spans, 'upstream: one client span').to.have.length(1);
+      expect(me.spans, 'ours: one client span').to.have.length(1);
+      const [u, m] = [up.spans[0]!, me.spans[0]!];
+      expect(m.name).to.equal(u.name);
+      expect(m.kind).to.equal(u.kind).and.equal(2);
+      if (c.cutShort) {
+        expect(m.attributes['error.type']).to.equal('Error');
+        expect(m.status).to.deep.equal({ code: 2, message: 'aborted' });
+        expect(m.events).to.deep.equal(['exception']);
+        expect(u.status).to.deep.equal({ code: 0 });
+        expect({ ...m.attributes, 'error.type': undefined }).to.deep.equal({ ...u.attributes, 'error.type': undefined });
+      } else {
+        expect(m.attributes).to.deep.equal(u.attributes);
+        expect(m.status).to.deep.equal(u.status);
+        expect(m.events).to.deep.equal(u.events);
+      }
+      // Parent: the active span where the request was made, else a root.
+      expect(m.parentSpanId).to.equal(me.parentSpanId);
+      expect(u.parentSpanId).to.equal(up.parentSpanId);
+      // The response callback runs in the caller's context, not the client span's (as upstream).
+      if (c.responds) {
+        expect(me.callbackSpan).to.equal(me.parentSpanId);
+        expect(up.callbackSpan).to.equal(up.parentSpanId);
+      }
+      if (c.reachesServer) {
+        // The server got the client span's context.
+        expect(me.traceparent).to.equal(`00-${m.traceId}-${m.spanId}-01`);
+        expect(up.traceparent).to.equal(`00-${u.traceId}-${u.spanId}-01`);
+      }
+      if (c.expectError !== undefined) expect(m.attributes['error.type']).to.equal(c.expectError);
+      if (c.name.includes('redacted')) expect(m.attributes['url.full']).to.equal(`http://127.0.0.1:${peer.port}/s?q=a+b&sig=REDACTED&x=1`);
+      // One observation each, in the same series (the cut-short one: plus error.type on ours).
+      expect([...me.added.values()]).to.deep.equal([1]);
+      const series = (k: string) => JSON.parse(k) as Record<string, unknown>;
+      const [mk, uk] = [[...me.added.keys()][0]!, [...up.added.keys()][0]!];
+      expect(series(mk)).to.deep.equal(c.cutShort ? { 'error.type': 'Error', ...series(uk) } : series(uk));
+    });
+  }
+
+  it('ends with as many duration series as upstream', async () => {
+    const points = await durationPoints(oursSide);
+    expect(points.length).to.be.greaterThan(8);
+    expect(points.length).to.equal((await durationPoints(upstreamSide)).length + 1);
+  });
+});
+
+function counts(points: { attributes: unknown; count: number }[]): Map<string, number> {
+  return new Map(points.map((p) => [JSON.stringify(p.attributes), p.count]));
+}
