@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { readStringField } from './protobuf-reader.js';
@@ -53,7 +55,9 @@ export class HttpTransport implements OtlpTransport {
         clearTimeout(timer);
         resolve(r);
       };
-      const req = this.#request(this.#url, {
+      // Tracing suppressed: an HTTP client instrumentation (otelkit's, instrumentation-http) must
+      // not trace the export itself — each export would produce a span to export.
+      const req = context.with(suppressTracing(context.active()), () => this.#request(this.#url, {
         method: 'POST',
         agent: this.#agent,
         headers: { ...this.#headers, 'Content-Length': String(body.byteLength) },
@@ -73,7 +77,7 @@ export class HttpTransport implements OtlpTransport {
           finish(classify(res.statusCode ?? 0, res.headers, Buffer.concat(chunks)));
         });
         res.on('close', () => finish(classify(res.statusCode ?? 0, res.headers, Buffer.concat(chunks))));
-      });
+      }));
       // A whole-request deadline (req.setTimeout is an idle timeout and would let a trickling
       // response run past the export deadline).
       // Its expiry is classified as ETIMEDOUT by the retry policy, like the socket's own.

@@ -280,7 +280,15 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
   if (hi !== undefined && typeof hi !== 'boolean') {
     const example = "httpInstrumentation: { ignoreIncomingRequest: (req) => req.url === '/health' }";
     if (hi === null || typeof hi !== 'object' || Array.isArray(hi)) throw new ConfigError('httpInstrumentation', `expected true, false or an object, got ${describe(hi)}`, example);
-    checkKeys(hi, ['ignoreIncomingRequest', 'redactedQueryParams'], 'httpInstrumentation.', example);
+    checkKeys(hi, ['server', 'client', 'ignoreIncomingRequest', 'ignoreOutgoingRequest', 'redactedQueryParams'], 'httpInstrumentation.', example);
+    for (const part of ['server', 'client'] as const) {
+      if (hi[part] !== undefined && typeof hi[part] !== 'boolean') {
+        throw new ConfigError(`httpInstrumentation.${part}`, `expected true or false, got ${describe(hi[part])}`, 'httpInstrumentation: { server: true, client: true }');
+      }
+    }
+    if (hi.ignoreOutgoingRequest !== undefined && typeof hi.ignoreOutgoingRequest !== 'function') {
+      throw new ConfigError('httpInstrumentation.ignoreOutgoingRequest', `expected a function, got ${describe(hi.ignoreOutgoingRequest)}`, "httpInstrumentation: { client: true, ignoreOutgoingRequest: (r) => r.url.startsWith('http://vault') }");
+    }
     if (hi.ignoreIncomingRequest !== undefined && typeof hi.ignoreIncomingRequest !== 'function') {
       throw new ConfigError('httpInstrumentation.ignoreIncomingRequest', `expected a function, got ${describe(hi.ignoreIncomingRequest)}`, example);
     }

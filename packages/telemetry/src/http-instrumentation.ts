@@ -1,5 +1,6 @@
 import type { TracerProvider } from '@opentelemetry/api';
 import type { MeterProvider } from '@otelkit/metrics';
+import { detectHttpCoexistence, warnHttpCoexistence, type HttpCoexistenceFinding } from './http-coexistence.js';
 import { importSync } from './import-sync.js';
 import type { HttpInstrumentationSettings } from './options.js';
 
@@ -7,19 +8,35 @@ import type { HttpInstrumentationSettings } from './options.js';
 type InstrumentationModule = typeof import('@otelkit/instrumentation-http');
 
 /**
- * `initTelemetry({ httpInstrumentation })`: otelkit's diagnostics_channel HTTP server
- * instrumentation with initTelemetry()'s providers (the global TracerProvider when otelkit's was
- * not registered). Returns it enabled, or undefined when not asked for.
+ * `initTelemetry({ httpInstrumentation })`: otelkit's diagnostics_channel HTTP instrumentation
+ * with initTelemetry()'s providers (the global TracerProvider when otelkit's was not registered).
+ * `true` is the server part alone (what it always meant); `{ client: true }` adds node:http and
+ * fetch() client spans. A part another instrumentation already covers is left out, with one
+ * warning (http-coexistence.ts). Returns the enabled parts, or undefined when none is.
  */
 export function enableHttpInstrumentation(
   option: boolean | HttpInstrumentationSettings | undefined,
   meterProvider: MeterProvider,
   tracerProvider: TracerProvider | undefined,
-): { disable(): void } | undefined {
+  instrumentations: readonly unknown[] = [],
+): { disable(): void; readonly skipped: readonly HttpCoexistenceFinding[] } | undefined {
   if (option === undefined || option === false) return undefined;
-  const settings = option === true ? {} : option;
-  const { HttpInstrumentation } = importSync<InstrumentationModule>('@otelkit/instrumentation-http');
-  const instrumentation = new HttpInstrumentation({ ...settings, meterProvider, tracerProvider });
-  instrumentation.enable();
-  return instrumentation;
+  const settings: HttpInstrumentationSettings = option === true ? {} : option;
+  const { server = true, client = false, ignoreIncomingRequest, ignoreOutgoingRequest, redactedQueryParams } = settings;
+  if (!server && !client) return undefined;
+  const skipped = detectHttpCoexistence({ instrumentations }).filter((f) => (f.part === 'server' ? server : client));
+  warnHttpCoexistence(skipped);
+  const off = new Set(skipped.map((f) => f.part));
+  const mod = importSync<InstrumentationModule>('@otelkit/instrumentation-http');
+  const parts: { enable(): void; disable(): void }[] = [];
+  if (server && !off.has('server')) parts.push(new mod.HttpInstrumentation({ ignoreIncomingRequest, redactedQueryParams, meterProvider, tracerProvider }));
+  if (client && !off.has('client-http')) parts.push(new mod.HttpClientInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, meterProvider, tracerProvider }));
+  if (client && !off.has('client-fetch')) parts.push(new mod.UndiciInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, meterProvider, tracerProvider }));
+  for (const p of parts) p.enable();
+  return {
+    skipped,
+    disable: () => {
+      for (const p of parts) p.disable();
+    },
+  };
 }

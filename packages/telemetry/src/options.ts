@@ -120,11 +120,15 @@ export interface TelemetryOptions {
   /** Instrumentations to enable with these providers (e.g. `new HttpInstrumentation()`). */
   instrumentations?: Instrumentation[];
   /**
-   * otelkit's HTTP server instrumentation (`@otelkit/instrumentation-http`, on
+   * otelkit's HTTP instrumentation (`@otelkit/instrumentation-http`, on
    * `node:diagnostics_channel`): the spans and `http.server.request.duration` of
-   * `@opentelemetry/instrumentation-http` at a fraction of its cost per request. `true` or its
-   * options. Default off: it instruments every HTTP server of the process, and an application
-   * that passes instrumentation-http in `instrumentations` would trace each request twice.
+   * `@opentelemetry/instrumentation-http` at a fraction of its cost per request, and with
+   * `client: true` the CLIENT spans and `http.client.request.duration` of outgoing node:http /
+   * node:https requests and `fetch()` (those of instrumentation-http and instrumentation-undici).
+   * `true` = the server part only (`{ server: true, client: false }`); or its options. Default
+   * off: it instruments every HTTP server (and client) of the process. A part that
+   * instrumentation-http / -undici in `instrumentations` (or another subscriber) already covers is
+   * not enabled — one startup warning says which (http-coexistence.ts).
    */
   httpInstrumentation?: boolean | HttpInstrumentationSettings;
   /** Flush on SIGTERM, SIGINT and beforeExit (default true). */
@@ -149,9 +153,15 @@ export interface TelemetryOptions {
 
 /** The options of `httpInstrumentation` (the providers are initTelemetry()'s). */
 export interface HttpInstrumentationSettings {
+  /** SERVER spans and `http.server.request.duration` for every node:http / node:https server. Default true. */
+  server?: boolean;
+  /** CLIENT spans, `traceparent` injection and `http.client.request.duration` for node:http / node:https requests and `fetch()`. Default false. */
+  client?: boolean;
   /** Requests for which this returns true get no span and no metric (e.g. health checks). */
   ignoreIncomingRequest?: (req: IncomingMessage) => boolean;
-  /** Query parameters whose values `url.query` replaces by `REDACTED`. */
+  /** Outgoing requests for which this returns true get no span, no metric and no propagation headers. */
+  ignoreOutgoingRequest?: (request: { readonly method: string; readonly url: string }) => boolean;
+  /** Query parameters whose values `url.query` / `url.full` replace by `REDACTED`. */
   redactedQueryParams?: readonly string[];
 }
 

@@ -148,7 +148,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
           tracerProvider: owns.trace ? tracing.provider : undefined,
         })
       : undefined;
-  const httpInstrumentation = enableHttpInstrumentation(options.httpInstrumentation, meterProvider, owns.trace ? tracing.provider : undefined);
+  const httpInstrumentation = enableHttpInstrumentation(options.httpInstrumentation, meterProvider, owns.trace ? tracing.provider : undefined, instrumentations);
   let hooks: ExitHooks | undefined;
   let shutdownDone: Promise<void> | undefined;
   // Components whose final export (shutdown) has started: the synchronous exit path leaves them
