@@ -1,8 +1,13 @@
 import { expect } from 'chai';
 import { context, trace } from '@opentelemetry/api';
 import { HttpInstrumentation as UpstreamHttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
+import type * as Https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HttpClientInstrumentation } from '../src/index.js';
 import { clientSpans, durationPoints, installGlobals, makeSide, startPeer, withParent, type ClientShape, type Peer, type Side } from './client-harness.js';
 
@@ -17,7 +22,7 @@ import { clientSpans, durationPoints, installGlobals, makeSide, startPeer, withP
 interface Case {
   name: string;
   /** Makes the request with the given `http` module; resolves when the caller is done with it. */
-  run(http: typeof Http, peer: Peer): Promise<void>;
+  run(http: typeof Http, peer: Peer, https: typeof Https): Promise<void>;
   parent?: boolean;
   /** The server answers (a traceparent reaches it). */
   reachesServer?: boolean;
@@ -49,6 +54,8 @@ function call(http: typeof Http, args: unknown[], body?: string, abortAfterMs?: 
 }
 
 let callbackSpan: string | undefined;
+let tlsPort = 0;
+let tlsTraceparent: string | undefined;
 
 const CASES: Case[] = [
   { name: 'GET, options object, inside a parent span', parent: true, reachesServer: true, responds: true, run: (http, p) => call(http, [{ host: '127.0.0.1', port: p.port, path: '/orders?id=7' }]) },
@@ -69,6 +76,15 @@ const CASES: Case[] = [
   { name: 'connection refused', parent: true, expectError: 'Error', run: (http, p) => call(http, [`http://127.0.0.1:${p.closedPort}/nobody`]) },
   { name: 'reset before the response', reachesServer: true, expectError: 'Error', run: (http, p) => call(http, [`http://127.0.0.1:${p.port}/reset`]) },
   { name: 'reset in the middle of the body', reachesServer: true, responds: true, expectError: 'Error', cutShort: true, run: (http, p) => call(http, [`http://127.0.0.1:${p.port}/midbody`]) },
+  {
+    name: 'node:https (self-signed certificate)',
+    parent: true,
+    reachesServer: true,
+    responds: true,
+    run: (_http, p, https) => call(https as unknown as typeof Http, [{ host: '127.0.0.1', port: tlsPort, path: '/secure?sig=x', rejectUnauthorized: false }]).then(() => {
+      p.lastTraceparent = tlsTraceparent;
+    }),
+  },
   { name: 'aborted before the response (AbortSignal)', reachesServer: true, expectError: 'AbortError', run: (http, p) => call(http, [`http://127.0.0.1:${p.port}/slow`], undefined, 50) },
 ];
 
@@ -90,6 +106,8 @@ describe('parity with @opentelemetry/instrumentation-http (client spans and http
   let upstreamSide: Side;
   let peer: Peer;
   let http: typeof Http;
+  let https: typeof Https;
+  let tlsServer: Https.Server;
 
   before(async () => {
     restore = installGlobals();
@@ -102,10 +120,23 @@ describe('parity with @opentelemetry/instrumentation-http (client spans and http
     upstream.enable();
     // Required after upstream is enabled, so that require-in-the-middle patches it.
     http = createRequire(import.meta.url)('node:http') as typeof Http;
+    https = createRequire(import.meta.url)('node:https') as typeof Https;
     peer = await startPeer();
+    // A TLS peer with a certificate made by the openssl CLI for this run.
+    const dir = mkdtempSync(join(tmpdir(), 'otelkit-client-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=localhost'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    tlsServer = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+      tlsTraceparent = req.headers.traceparent as string | undefined;
+      res.end('secure');
+    });
+    rmSync(dir, { recursive: true, force: true });
+    await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+    tlsPort = (tlsServer.address() as { port: number }).port;
   });
 
   after(async () => {
+    tlsServer?.closeAllConnections();
+    await new Promise((r) => tlsServer?.close(r));
     await peer?.close();
     upstream?.disable();
     ours?.disable();
@@ -127,11 +158,11 @@ describe('parity with @opentelemetry/instrumentation-http (client spans and http
     callbackSpan = undefined;
     let parentSpanId: string | undefined;
     if (c.parent) {
-      const r = withParent(side, () => c.run(http, peer));
+      const r = withParent(side, () => c.run(http, peer, https));
       parentSpanId = r.parentSpanId;
       await r.result;
     } else {
-      await c.run(http, peer);
+      await c.run(http, peer, https);
     }
     const spans = (await clientSpans(side)).filter((s) => s.name !== 'parent');
     const after = counts(await durationPoints(side));
@@ -175,6 +206,7 @@ describe('parity with @opentelemetry/instrumentation-http (client spans and http
       }
       if (c.expectError !== undefined) expect(m.attributes['error.type']).to.equal(c.expectError);
       if (c.name.includes('redacted')) expect(m.attributes['url.full']).to.equal(`http://127.0.0.1:${peer.port}/s?q=a+b&sig=REDACTED&x=1`);
+      if (c.name.startsWith('node:https')) expect(m.attributes['url.full']).to.equal(`https://127.0.0.1:${tlsPort}/secure?sig=REDACTED`);
       // One observation each, in the same series (the cut-short one: plus error.type on ours).
       expect([...me.added.values()]).to.deep.equal([1]);
       const series = (k: string) => JSON.parse(k) as Record<string, unknown>;
