@@ -2,12 +2,20 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
-import { diag } from '@opentelemetry/api';
+import { context, createContextKey, diag } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { MetricStore } from '@otelkit/metrics';
 import { groupingPath } from './grouping-key.js';
 import { PushError, PushgatewayConfigError } from './pushgateway-errors.js';
 import { serializeText } from './text-serializer.js';
+
+/**
+ * `suppressTracing()`'s key of @opentelemetry/core: `createContextKey` is `Symbol.for(description)`,
+ * so this is the same key without depending on core. A push runs with tracing suppressed, so that
+ * an HTTP client instrumentation (otelkit's `httpInstrumentation.client`, instrumentation-http)
+ * does not trace otelkit's own pushes — as OTLP exports (otlp/src/http-transport.ts).
+ */
+const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 
 const gzip = promisify(gzipCallback);
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -286,7 +294,7 @@ export class PushgatewayPusher {
     const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       // No agent: a short-lived job must not keep a pooled socket (or the event loop) alive.
-      const req = request(target, { method, headers, agent: false }, (res: IncomingMessage) => {
+      const req = context.with(context.active().setValue(SUPPRESS_TRACING_KEY, true), () => request(target, { method, headers, agent: false }, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (b: Buffer) => {
@@ -301,7 +309,7 @@ export class PushgatewayPusher {
           clearTimeout(timer);
           reject(e);
         });
-      });
+      }));
       const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       req.on('error', (e) => {
         clearTimeout(timer);

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { startOtlpReceiver, type OtlpReceiver } from '@otelkit/testkit';
+import { startOtlpReceiver, startPushgateway, waitFor, type OtlpReceiver, type PushgatewayServer } from '@otelkit/testkit';
 import { initTelemetry, type Telemetry } from '../../src/index.js';
 
 /**
@@ -52,3 +54,41 @@ for (const setup of ['instrumentation-http in instrumentations', 'httpInstrument
     });
   });
 }
+
+describe('regression: Pushgateway pushes were traced by the HTTP client instrumentation (httpInstrumentation: { client: true })', function () {
+  this.timeout(60_000);
+  let receiver: OtlpReceiver;
+  let gateway: PushgatewayServer;
+  let tel: Telemetry;
+  before(async () => {
+    [receiver, gateway] = await Promise.all([startOtlpReceiver(), startPushgateway()]);
+    tel = initTelemetry({
+      serviceName: 'pushes-untraced',
+      runtimeMetrics: false,
+      shutdownHooks: false,
+      prometheus: false,
+      tracesExporters: ['otlp'],
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+      pushgateway: { url: gateway.url, job: 'pushes-untraced', intervalMs: 100 },
+      httpInstrumentation: { server: false, client: true },
+    });
+  });
+  after(async () => {
+    await tel?.shutdown().catch(() => undefined);
+    await Promise.all([receiver?.stop(), gateway?.stop()]);
+  });
+
+  it('pushes reach the gateway; the only exported span is the application one', async () => {
+    tel.meter('m').createCounter('pushed.items').add(3);
+    await waitFor('two pushes', () => (tel.health().pushgateway?.pushes ?? 0) >= 2, 10_000, 20);
+    // The test's own GET of the gateway would be traced too (fetch is instrumented in this process).
+    expect(await context.with(suppressTracing(context.active()), () => gateway.metrics())).to.contain('pushed_items_total{');
+    tel.tracer('app').startSpan('work').end();
+    await tel.forceFlush();
+    const names: string[] = [];
+    for (const r of await receiver.requests())
+      if (r.path === '/v1/traces')
+        for (const rs of r.body?.resource_spans ?? []) for (const ss of rs.scope_spans ?? []) for (const s of ss.spans as { name: string }[]) names.push(s.name);
+    expect(names).to.deep.equal(['work']);
+  });
+});
