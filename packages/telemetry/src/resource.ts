@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@opentelemetry/api';
-import { defaultResource, hostDetector, processDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { defaultResource, processDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ResolvedConfig } from './config.js';
+import { hostAttributes } from './host-attributes.js';
 
 /**
  * Process attributes that may carry secrets (tokens passed on the command line) and would be
@@ -16,9 +17,10 @@ const DROPPED = ['process.command_args', 'process.command_line'];
 export function buildResource(cfg: ResolvedConfig): Resource {
   // Only the attributes the detectors know at once: the host detector's `host.id` is a promise
   // (it reads the machine id from disk), and a Resource with pending attributes logs a diag
-  // error whenever anything reads it before they settle — the first scrape, say.
-  const attrs: Record<string, AttributeValue> = {};
-  for (const detector of [hostDetector, processDetector]) {
+  // error whenever anything reads it before they settle — the first scrape, say. So the host
+  // part is hostDetector's without `host.id`, never started (host-attributes.ts).
+  const attrs: Record<string, AttributeValue> = { ...hostAttributes() };
+  for (const detector of [processDetector]) {
     const found = detector.detect().attributes ?? {};
     for (const [k, v] of Object.entries(found)) {
       if (v === undefined || DROPPED.includes(k)) continue;
