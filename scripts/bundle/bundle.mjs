@@ -73,12 +73,14 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node22',
-  // Readable stack traces and diag messages: names kept as written (no `Foo2` for a class whose
-  // name two bundled modules share), no minification, a source map next to the bundle.
+  // Readable stack traces and diag messages: names kept as written (`keepNames`: no `Foo2` for a
+  // class whose name two bundled modules share, `constructor.name` and `error.name` unchanged), no
+  // minification, and esbuild's `// ../src/<file>.ts` comment above each module's code. No source
+  // map: the packages ship none (test/consumer checks the tarballs), and the stack frames of an
+  // unminified bundle with its names already say which function and which source file.
   keepNames: true,
-  sourcemap: 'linked',
-  sourcesContent: false,
-  legalComments: 'linked',
+  sourcemap: false,
+  legalComments: 'eof',
   metafile: true,
   logLevel: 'warning',
   // Dual packages: the ESM build, as `import` would load it.

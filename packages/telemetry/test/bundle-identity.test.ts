@@ -29,14 +29,28 @@ const load = () => import('@otelkit/telemetry') as Promise<TelemetryModule>;
 const quiet = { env: {}, shutdownHooks: false, prometheus: false as const, runtimeMetrics: false, tracesExporters: ['none' as const] };
 
 describe('the bundled @otelkit/telemetry and the application\'s own OpenTelemetry packages', () => {
-  it('the package entry is the bundle, with a source map, and it imports the API and no hook machinery', () => {
+  it('the package entry is the bundle, and it imports the API and no hook machinery', () => {
     expect(entry).to.match(/[\\/]dist[\\/]bundle[\\/]index\.js$/);
     const code = readFileSync(entry, 'utf8');
-    expect(code).to.match(/^\/\/# sourceMappingURL=index\.js\.map$/m);
     expect(code).to.match(/^import .* from "@opentelemetry\/api";$/m);
     expect(code).not.to.match(/require-in-the-middle|import-in-the-middle/);
     // @opentelemetry/instrumentation only through importSync (when instrumentations are passed).
     expect(code).not.to.match(/from "@opentelemetry\/instrumentation"/);
+  });
+
+  it('errors thrown from the bundle keep their class names and readable stack frames', async () => {
+    const { initTelemetry, ConfigError } = await load();
+    let err: unknown;
+    try {
+      initTelemetry({ ...quiet, serviceName: 'x', cardinalityLimit: -1 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(ConfigError);
+    expect((err as Error).name).to.equal('ConfigError');
+    expect((err as Error).constructor.name).to.equal('ConfigError');
+    expect((err as Error).message).to.match(/cardinalityLimit/);
+    expect((err as Error).stack).to.match(/at initTelemetry \(.*[\\/]dist[\\/]bundle[\\/]index\.js:\d+:\d+\)/);
   });
 
   it("an application's own sdk-trace BatchSpanProcessor and exporter take the bundle's spans, with its Resource", async () => {

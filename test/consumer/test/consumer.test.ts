@@ -116,8 +116,13 @@ describe('consumer: the packed packages in fresh applications outside the monore
       const files = r.stdout.split('\n').filter((f) => f !== '');
       expect(files, name).to.include.members(['package/package.json', 'package/dist/index.js', 'package/dist/index.d.ts', 'package/README.md', 'package/LICENSE']);
       expect(files.filter((f) => /tsbuildinfo|\.map$/.test(f)), name).to.deep.equal([]);
+      // The runtime entry of the bundled packages (scripts/bundle/bundle.mjs): what the apps below load.
+      if (BUNDLED.includes(name)) expect(files, name).to.include('package/dist/bundle/index.js');
     }
   });
+
+  /** Packages whose package.json `exports` point at a bundle (docs/BUNDLING.md). */
+  const BUNDLED = ['@otelkit/metrics', '@otelkit/prometheus', '@otelkit/otlp', '@otelkit/telemetry'];
 
   const plain: AppKind[] = ['esm', 'cjs', 'ts'];
   for (const kind of plain) {
