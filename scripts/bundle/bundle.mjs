@@ -48,7 +48,7 @@ const PRIVATE_COPIES = {
  * installs no hooks (no-hooks-instrumentation.mjs); nothing else may import
  * @opentelemetry/instrumentation statically from a bundle.
  */
-const HOOKLESS_IMPORTERS = /node_modules\/@opentelemetry\/instrumentation-(runtime-node|host-metrics)\//;
+const HOOKLESS_IMPORTERS = /node_modules[\\/]@opentelemetry[\\/]instrumentation-(runtime-node|host-metrics)[\\/]/;
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const privateCopies = new Set(PRIVATE_COPIES[pkg.name] ?? []);
