@@ -2,21 +2,20 @@ import {
   context as contextApi,
   diag,
   INVALID_SPAN_CONTEXT,
-  ROOT_CONTEXT,
   SamplingDecision,
   SpanKind,
   trace,
   TraceFlags,
   type Attributes,
   type Context,
-  type Link,
   type Span,
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
 import { cleanAttributes, isTracingSuppressed, type InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { AlwaysOnSampler, TracerProvider, type IdGenerator, type Sampler, type SpanLimits, type SpanProcessor, type TracerProviderOptions } from '@opentelemetry/sdk-trace';
+import { TracerProvider, type IdGenerator, type Sampler, type SpanLimits, type SpanProcessor, type TracerProviderOptions } from '@opentelemetry/sdk-trace';
+import { LeanSpan } from './lean-span.js';
 
 /** What sdk-trace 3.x's TracerProvider resolved for its tracers (its private `_tracerOptions`). */
 interface ResolvedTracerOptions {
@@ -27,48 +26,26 @@ interface ResolvedTracerOptions {
   readonly spanProcessor: SpanProcessor;
 }
 
-/** The options sdk-trace 3.x's `SpanImpl` constructor takes (Tracer.startSpan builds them). */
-interface SpanImplOptions {
-  resource: Resource;
-  scope: InstrumentationScope;
-  context: Context;
-  spanContext: { traceId: string; spanId: string; traceFlags: number; traceState: unknown };
-  name: string;
-  kind: SpanKind;
-  links: Link[];
-  parentSpanContext: unknown;
-  attributes: Attributes;
-  droppedAttributesCount: number;
-  startTime: SpanOptions['startTime'];
-  spanProcessor: SpanProcessor;
-  spanLimits: Required<SpanLimits>;
-  recordEndMetrics: undefined;
-}
-type SpanImplConstructor = new (options: SpanImplOptions) => Span;
-
-let spanImpl: SpanImplConstructor | null | undefined;
-
 /**
- * sdk-trace's span class, which it does not export: taken from one span of a throwaway provider
- * (no processor: the probe span is never seen or exported). The spans otelkit's tracer creates
- * are that class, so every processor and exporter handles them exactly as the SDK's own.
- * `null` when the SDK's shape changed: the provider then hands out the SDK's tracers.
+ * Whether sdk-trace's provider resolved its tracer options the way this tracer reads them
+ * (a private field of sdk-trace 3.x): otherwise the provider hands out the SDK's own tracers.
  */
-function spanImplementation(): SpanImplConstructor | null {
-  if (spanImpl !== undefined) return spanImpl;
-  try {
-    const probe = new TracerProvider({ sampler: new AlwaysOnSampler() }).getTracer('@otelkit/telemetry probe').startSpan('probe', { root: true }, ROOT_CONTEXT);
-    const fields = probe as unknown as Record<string, unknown>;
-    const ok = probe.isRecording() && typeof fields['_spanProcessor'] === 'object' && typeof fields['attributes'] === 'object' && '_spanLimits' in fields;
-    spanImpl = ok ? (probe.constructor as SpanImplConstructor) : null;
-  } catch {
-    spanImpl = null;
-  }
-  if (spanImpl === null) diag.debug('otelkit: sdk-trace span class not recognized; using the SDK tracer');
-  return spanImpl;
+function recognized(resolved: ResolvedTracerOptions | undefined): resolved is ResolvedTracerOptions {
+  const ok =
+    resolved !== undefined &&
+    typeof resolved.spanProcessor?.onStart === 'function' &&
+    typeof resolved.sampler?.shouldSample === 'function' &&
+    typeof resolved.idGenerator?.generateSpanId === 'function' &&
+    typeof resolved.spanLimits === 'object' &&
+    resolved.resource !== undefined;
+  if (!ok) diag.debug('otelkit: sdk-trace tracer options not recognized; using the SDK tracer');
+  return ok;
 }
 
 const NO_ATTR_LIMITS = { attributeCountLimit: Infinity, attributeValueLengthLimit: Infinity };
+
+/** How many attributes the last {@link primitiveAttributes} call returned (saves the span an `Object.keys()`). */
+let leanCount = 0;
 
 /**
  * The span's attributes in one pass when every value is a string, number or boolean under the
@@ -79,6 +56,9 @@ const NO_ATTR_LIMITS = { attributeCountLimit: Infinity, attributeValueLengthLimi
  */
 function primitiveAttributes(input: Attributes | undefined, limits: Required<SpanLimits>): Attributes | undefined {
   const out: Attributes = {};
+  leanCount = 0;
+  // The SDK's second pass warns about an invalid length limit on every span: take it.
+  if (!(limits.attributeValueLengthLimit > 0)) return undefined;
   if (input === undefined || input === null || typeof input !== 'object') return out;
   const keys = Object.keys(input);
   let count = 0;
@@ -92,25 +72,26 @@ function primitiveAttributes(input: Attributes | undefined, limits: Required<Spa
     if (++count > limits.attributeCountLimit) return undefined;
     out[key] = value;
   }
+  leanCount = count;
   return out;
 }
 
 /**
- * A Tracer that creates sdk-trace's own spans with less work per span than sdk-trace 3.1's
- * Tracer: attributes checked in one pass without allocation when they are primitives (the SDK's
- * two passes otherwise), and no `otel.sdk.span.*` self-metrics bookkeeping.
+ * A Tracer with less work per span than sdk-trace 3.1's Tracer: attributes checked in one pass
+ * without allocation when they are primitives (the SDK's two passes otherwise), no
+ * `otel.sdk.span.*` self-metrics bookkeeping, and otelkit's {@link LeanSpan} instead of the SDK's
+ * span class (lean-span.ts: same behaviour, a cheaper time base).
  *
  * **Deviation** from sdk-trace's Tracer: no `otel.sdk.span.started` / `otel.sdk.span.live`
  * calls. otelkit never gave the TracerProvider a MeterProvider, so the SDK recorded them into a
  * no-op meter: nothing observable is lost. Everything else — sampling, span limits, links,
- * suppression, parent resolution, the span itself — is the SDK's logic, step for step
- * (test/lean-tracer.test.ts compares both exporters' output span for span).
+ * suppression, parent resolution — is the SDK's logic, step for step (test/lean-tracer.test.ts
+ * compares the spans' fields and both exporters' output span for span).
  */
 export class LeanTracer implements Tracer {
   constructor(
     readonly instrumentationScope: InstrumentationScope,
     private readonly options: ResolvedTracerOptions,
-    private readonly SpanImpl: SpanImplConstructor,
   ) {}
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = contextApi.active()): Span {
@@ -158,22 +139,9 @@ export class LeanTracer implements Tracer {
       finalAttributes = second.attributes ?? {};
       dropped += second.droppedAttributesCount ?? 0;
     }
-    return new this.SpanImpl({
-      resource: this.options.resource,
-      scope: this.instrumentationScope,
-      context: ctx,
-      spanContext,
-      name,
-      kind,
-      links,
-      parentSpanContext: validParentSpanContext,
-      attributes: finalAttributes,
-      droppedAttributesCount: dropped,
-      startTime: options.startTime,
-      spanProcessor: this.options.spanProcessor,
-      spanLimits,
-      recordEndMetrics: undefined,
-    });
+    const count = finalAttributes === lean && lean !== undefined ? leanCount : Object.keys(finalAttributes).length;
+    const { resource, spanProcessor } = this.options;
+    return new LeanSpan(spanContext, spanProcessor, spanLimits, resource, this.instrumentationScope, ctx, name, kind, validParentSpanContext, finalAttributes, count, dropped, links, options.startTime);
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
@@ -211,13 +179,12 @@ export class LeanTracerProvider extends TracerProvider {
   }
 
   override getTracer(name: string, version?: string, options?: { schemaUrl?: string }): Tracer {
-    const SpanImpl = spanImplementation();
     const resolved = (this as unknown as { _tracerOptions?: ResolvedTracerOptions })._tracerOptions;
-    if (SpanImpl === null || resolved?.spanProcessor === undefined || resolved.sampler === undefined) return super.getTracer(name, version, options);
+    if (!recognized(resolved)) return super.getTracer(name, version, options);
     const key = `${name}@${version || ''}:${options?.schemaUrl || ''}`;
     let tracer = this.leanTracers.get(key);
     if (tracer === undefined) {
-      tracer = new LeanTracer({ name, version, schemaUrl: options?.schemaUrl }, resolved, SpanImpl);
+      tracer = new LeanTracer({ name, version, schemaUrl: options?.schemaUrl }, resolved);
       this.leanTracers.set(key, tracer);
     }
     return tracer;
