@@ -105,6 +105,15 @@ function operations(tracer: Tracer): void {
   inverted.end(at(10));
   const child = tracer.startSpan('child', { startTime: [1_700_000_000, 999_999_999] }, trace.setSpan(REMOTE, e));
   child.end([1_700_000_001, 1]);
+  // Start attributes: the lean tracer's fast copies and its fallbacks (non-plain objects, undefined values, numeric keys).
+  const bare = Object.assign(Object.create(null) as Record<string, unknown>, { p: 1, q: 'two' });
+  class Holder {
+    own = 'yes';
+  }
+  tracer.startSpan('null-prototype attributes', { startTime: at(30), attributes: bare as never, links: null as never }, ROOT_CONTEXT).end(at(31));
+  tracer.startSpan('class-instance attributes', { startTime: at(30), attributes: new Holder() as never }, ROOT_CONTEXT).end(at(31));
+  const starting = tracer.startSpan('undefined and numeric keys', { startTime: at(30), attributes: { b: 1, 2: 'two', u: undefined, 1: true, a: 'x'.repeat(9) } }, ROOT_CONTEXT);
+  starting.setAttribute('after', 1).end(at(31));
 }
 
 /** The same operations, default times: everything but the times must agree. */
@@ -167,7 +176,7 @@ describe('LeanSpan: every ReadableSpan field and the exported bytes equal sdk-tr
   for (const [label, limits] of limitSets) {
     it(`every operation, explicit times: ${label}`, () => {
       const { sdk, lean } = both(operations, limits);
-      expect(lean.spans.length).to.equal(4);
+      expect(lean.spans.length).to.equal(7);
       expect(lean.spans.every((s) => s instanceof LeanSpan)).to.equal(true);
       expect(sdk.spans.some((s) => s instanceof LeanSpan)).to.equal(false);
       expect(lean.spans.map((s) => fields(s))).to.deep.equal(sdk.spans.map((s) => fields(s)));
