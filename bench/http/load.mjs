@@ -47,8 +47,11 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-/** Starts the server child for a variant on core 0; resolves with its port and a stop(). */
-export async function startServer(variant, sinkUrl) {
+/**
+ * Starts the server child for a variant on core 0; resolves with its port and a stop().
+ * `handler: 'work'`: the handler does representative work per request (bench/http/server.mjs).
+ */
+export async function startServer(variant, sinkUrl, { handler = 'trivial' } = {}) {
   // BENCH_SERVER_ARGS: node options for the server only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
   const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
   const args = [...nodeArgs, join(here, 'server.mjs'), variant];
@@ -57,6 +60,7 @@ export async function startServer(variant, sinkUrl) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OTEL_') && k !== 'NODE_OPTIONS') env[k] = v;
   env.OTLP_SINK = sinkUrl;
+  env.BENCH_HANDLER = handler;
   const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   child.on('exit', () => children.delete(child));

@@ -3,6 +3,8 @@
 // Prints `listening <port>` once ready. Every variant serves the same handler; traced variants
 // sample every request (parentbased_always_on, no parent) and export spans over OTLP/HTTP
 // protobuf to OTLP_SINK (the load generator's process), through a BatchSpanProcessor.
+// BENCH_HANDLER=work: the handler builds and JSON-serialises a 36-item order listing per request
+// (~70 µs of CPU here), as a service's handler does; otherwise it answers a constant body.
 // GET /__stats answers the requests served, the process's CPU time and the telemetry's own count
 // of recorded requests, read back by the scenario.
 import { createRequire } from 'node:module';
@@ -125,6 +127,19 @@ await setup();
 const http = require('node:http');
 let served = 0;
 const body = JSON.stringify({ id: 17, name: 'widget', price: 9.5, tags: ['a', 'b'] });
+const NAMES = ['widget', 'gadget', 'sprocket', 'gizmo', 'doohickey', 'thingamajig', 'whatsit'];
+const TAGS = ['new', 'sale', 'popular', 'limited'];
+/** Representative handler work: a listing built from varying data, serialised; a small answer. */
+function work(n) {
+  const items = [];
+  for (let i = 0; i < 36; i++) {
+    const k = n + i;
+    items.push({ id: n * 31 + i, sku: `SKU-${k % 9973}`, name: NAMES[k % 7], price: (k % 1000) / 10, quantity: (i % 7) + 1, tags: [TAGS[i & 3], TAGS[k & 3]], updatedAt: new Date(1.7e12 + k * 1000).toISOString(), inStock: k % 3 !== 0 });
+  }
+  const json = JSON.stringify({ request: n, total: items.length, items });
+  return JSON.stringify({ items: items.length, bytes: json.length });
+}
+const doWork = process.env.BENCH_HANDLER === 'work';
 const server = http.createServer(async (req, res) => {
   if (req.url === '/__stats') {
     const cpu = process.cpuUsage();
@@ -136,7 +151,7 @@ const server = http.createServer(async (req, res) => {
   const q = req.url.indexOf('?');
   setRoute(req, res, route(q === -1 ? req.url : req.url.slice(0, q)));
   res.setHeader('content-type', 'application/json');
-  res.end(body);
+  res.end(doWork ? work(served) : body);
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
