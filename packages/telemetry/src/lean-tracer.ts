@@ -19,7 +19,7 @@ import { TracerProvider, type IdGenerator, type Sampler, type SpanLimits, type S
 import { LeanSpan } from './lean-span.js';
 
 /** What sdk-trace 3.x's TracerProvider resolved for its tracers (its private `_tracerOptions`). */
-interface ResolvedTracerOptions {
+export interface ResolvedTracerOptions {
   readonly resource: Resource;
   readonly sampler: Sampler;
   readonly spanLimits: Required<SpanLimits>;
@@ -31,7 +31,7 @@ interface ResolvedTracerOptions {
  * Whether sdk-trace's provider resolved its tracer options the way this tracer reads them
  * (a private field of sdk-trace 3.x): otherwise the provider hands out the SDK's own tracers.
  */
-function recognized(resolved: ResolvedTracerOptions | undefined): resolved is ResolvedTracerOptions {
+export function recognized(resolved: ResolvedTracerOptions | undefined): resolved is ResolvedTracerOptions {
   const ok =
     resolved !== undefined &&
     typeof resolved.spanProcessor?.onStart === 'function' &&

@@ -17,7 +17,7 @@ import {
 import { encodeSpansProtobuf } from '@otelkit/otlp';
 import { LeanSpan } from '../src/lean-span.js';
 import { wallTimeAt } from '../src/span-clock.js';
-import { LeanTracerProvider } from '../src/lean-tracer.js';
+import { LeanTracer, LeanTracerProvider, recognized, type ResolvedTracerOptions } from '../src/lean-tracer.js';
 import { spanLimitsFromEnv } from '../src/tracing.js';
 
 /** Deterministic ids, the same sequence for both providers. */
@@ -289,6 +289,20 @@ describe('LeanSpan: every ReadableSpan field and the exported bytes equal sdk-tr
       expect(hrTimeToMilliseconds(spans[1]!.duration)).to.be.at.least(1.5);
     }
     await provider.shutdown();
+  });
+
+  it('falls back to sdk-trace’s own tracer when the provider’s private options are not recognized', () => {
+    const provider = new LeanTracerProvider({});
+    const resolved = (provider as unknown as { _tracerOptions: ResolvedTracerOptions })._tracerOptions;
+    expect(recognized(resolved)).to.equal(true);
+    expect(recognized(undefined)).to.equal(false);
+    for (const field of ['resource', 'sampler', 'spanLimits', 'idGenerator', 'spanProcessor'] as const) {
+      expect(recognized({ ...resolved, [field]: undefined }), field).to.equal(false);
+    }
+    // What getTracer() does then: the SDK's tracer and span.
+    (provider as unknown as { _tracerOptions: ResolvedTracerOptions })._tracerOptions = { ...resolved, idGenerator: { generateTraceId: resolved.idGenerator.generateTraceId } as never };
+    const tracer = provider.getTracer('fallback');
+    expect(tracer).to.not.be.instanceOf(LeanTracer);
   });
 
   it('util.inspect shows the span’s fields', async () => {
