@@ -102,7 +102,8 @@ function primitiveAttributes(input: Attributes | undefined, limits: Required<Spa
  *
  * **Deviation** from sdk-trace's Tracer: no `otel.sdk.span.started` / `otel.sdk.span.live`
  * calls. otelkit never gave the TracerProvider a MeterProvider, so the SDK recorded them into a
- * no-op meter: nothing observable is lost. Everything else — sampling, span limits, links,
+ * no-op meter: nothing observable is lost; nor its two `diag.debug` lines for suppressed and
+ * non-recording spans (one per span at debug level). Everything else — sampling, span limits, links,
  * suppression, parent resolution — is the SDK's logic, step for step (test/lean-tracer.test.ts
  * compares the spans' fields and both exporters' output span for span).
  */
@@ -138,6 +139,8 @@ export class LeanTracer implements Tracer {
       }),
     }));
     const lean = primitiveAttributes(options.attributes, spanLimits);
+    // Read now: the sampler below may start spans of its own.
+    const leanAttributesCount = leanCount;
     const first = lean === undefined ? cleanAttributes(options.attributes, NO_ATTR_LIMITS) : undefined;
     const attributes = lean ?? first!.attributes ?? {};
     const sampling = sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
@@ -157,7 +160,7 @@ export class LeanTracer implements Tracer {
       finalAttributes = second.attributes ?? {};
       dropped += second.droppedAttributesCount ?? 0;
     }
-    const count = finalAttributes === lean && lean !== undefined ? leanCount : Object.keys(finalAttributes).length;
+    const count = finalAttributes === lean && lean !== undefined ? leanAttributesCount : Object.keys(finalAttributes).length;
     const { resource, spanProcessor } = this.options;
     return new LeanSpan(spanContext, spanProcessor, spanLimits, resource, this.instrumentationScope, ctx, name, kind, validParentSpanContext, finalAttributes, count, dropped, links, options.startTime);
   }
