@@ -19,8 +19,9 @@ import http from 'node:http';
 import { dirname, join } from 'node:path';
 
 const [seconds = '0.3', reps = '7'] = process.argv.slice(2);
-// otelkit's tracer provider is internal to @otelkit/telemetry: loaded from its build output.
-const telemetryDist = join(dirname(createRequire(import.meta.url).resolve('@otelkit/telemetry')));
+// otelkit's tracer provider is internal to @otelkit/telemetry: loaded from its tsc output (dist/;
+// the package's entry point is the bundle in dist/bundle/).
+const telemetryDist = join(dirname(createRequire(import.meta.url).resolve('@otelkit/telemetry/package.json')), 'dist');
 const { LeanTracerProvider } = await import(join(telemetryDist, 'lean-tracer.js'));
 const { FastIdGenerator } = await import(join(telemetryDist, 'fast-id-generator.js'));
 const { OTLPTraceExporter: OtelkitTraceExporter } = await import('@otelkit/otlp');
