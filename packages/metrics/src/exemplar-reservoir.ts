@@ -42,6 +42,8 @@ export interface ExemplarSlot {
   context: SpanContext;
   /** Sampled offers since the last collection (reservoir sampling). */
   offered: number;
+  /** The offer (counted as `offered`) that replaces the kept measurement next; 1 after a collection. */
+  next: number;
 }
 
 /** The histogram reservoir: one slot per bucket (the last one is +Inf), parallel arrays. */
@@ -52,24 +54,42 @@ export interface BucketExemplars {
   readonly contexts: (SpanContext | undefined)[];
   /** Sampled offers per bucket since the last collection (reservoir sampling). */
   readonly offered: number[];
+  /** Per bucket, the offer that replaces its kept measurement next (see {@link ExemplarSlot.next}). */
+  readonly next: number[];
+}
+
+/**
+ * Which offer replaces the kept measurement next, drawn when offer `n` has just replaced it.
+ *
+ * Algorithm R (k = 1) replaces on the m-th offer with probability 1/m, independently; the chance
+ * that none of offers n+1 … m replaces is the product of (1 − 1/j) for j = n+1 … m, = n/m. So
+ * with u uniform on (0, 1], the next replacement is the first m with m > n/u:
+ * `floor(n / u) + 1` — the same distribution as one `Math.random()` per offer, drawn once per
+ * replacement (Algorithm L's idea, for a reservoir of one). A cycle of N offers draws ~ln N times
+ * instead of N; the record path pays an increment and a compare.
+ * Measured in the realistic shape (bench/tools/exemplar-realistic.mjs): see bench/NOTES.md.
+ */
+export function nextReplacement(n: number): number {
+  return Math.floor(n / (1 - Math.random())) + 1;
 }
 
 /** A counter reservoir holding its first sampled measurement. */
 export function newExemplarSlot(value: number, context: SpanContext): ExemplarSlot {
-  return { value, timeMs: Date.now(), context, offered: 1 };
+  return { value, timeMs: Date.now(), context, offered: 1, next: nextReplacement(1) };
 }
 
 /**
  * Offers a sampled measurement: the n-th offer since the last collection replaces the kept one
- * with probability 1/n, so the kept one is a uniform draw over the cycle (Algorithm R, k = 1).
+ * with probability 1/n, so the kept one is a uniform draw over the cycle (Algorithm R, k = 1,
+ * with the replacing offers drawn ahead by {@link nextReplacement}).
  */
 export function offerExemplar(slot: ExemplarSlot, value: number, context: SpanContext): void {
   const n = ++slot.offered;
-  if (n === 1 || Math.random() * n < 1) {
-    slot.value = value;
-    slot.timeMs = Date.now();
-    slot.context = context;
-  }
+  if (n < slot.next) return;
+  slot.value = value;
+  slot.timeMs = Date.now();
+  slot.context = context;
+  slot.next = nextReplacement(n);
 }
 
 /** Empty histogram reservoir for `buckets` buckets (+Inf included). */
@@ -79,17 +99,18 @@ export function newBucketExemplars(buckets: number): BucketExemplars {
     timesMs: new Array<number>(buckets).fill(0),
     contexts: new Array<SpanContext | undefined>(buckets).fill(undefined),
     offered: new Array<number>(buckets).fill(0),
+    next: new Array<number>(buckets).fill(1),
   };
 }
 
 /** {@link offerExemplar} for the slot of bucket `i`. */
 export function offerBucketExemplar(slots: BucketExemplars, i: number, value: number, context: SpanContext): void {
   const n = ++slots.offered[i]!;
-  if (n === 1 || Math.random() * n < 1) {
-    slots.values[i] = value;
-    slots.timesMs[i] = Date.now();
-    slots.contexts[i] = context;
-  }
+  if (n < slots.next[i]!) return;
+  slots.values[i] = value;
+  slots.timesMs[i] = Date.now();
+  slots.contexts[i] = context;
+  slots.next[i] = nextReplacement(n);
 }
 
 /**
@@ -99,9 +120,21 @@ export function offerBucketExemplar(slots: BucketExemplars, i: number, value: nu
 export function endExemplarCycle(instruments: readonly AnyInstrumentStorage[]): void {
   for (const s of instruments) {
     if (s.kind === 'sum') {
-      for (const c of s.cells) if (c.exemplar !== undefined) c.exemplar.offered = 0;
+      for (const c of s.cells) {
+        const slot = c.exemplar;
+        if (slot !== undefined) {
+          slot.offered = 0;
+          slot.next = 1;
+        }
+      }
     } else if (s.kind === 'histogram') {
-      for (const c of s.cells) c.exemplars?.offered.fill(0);
+      for (const c of s.cells) {
+        const slots = c.exemplars;
+        if (slots !== undefined) {
+          slots.offered.fill(0);
+          slots.next.fill(1);
+        }
+      }
     }
   }
 }

@@ -42,6 +42,57 @@ describe('exemplar reservoirs', () => {
     for (const p of picks) expect(p / cycles).to.be.within(0.2, 0.3);
   });
 
+  // Pearson's chi-square over 10 equally likely bins (9 degrees of freedom); 33.72 is its
+  // 1 - 1e-4 quantile, so a uniform reservoir fails a check once in ~10 000 runs, while a bias of
+  // ~10% in one bin (e.g. an off-by-one in the skip draw) or "last seen" fails every time.
+  const CHI2_9_P1E4 = 33.72;
+  const chi2 = (bins: number[]) => {
+    const total = bins.reduce((a, b) => a + b, 0);
+    return bins.reduce((a, o) => a + (o - total / bins.length) ** 2 / (total / bins.length), 0);
+  };
+
+  for (const perCycle of [10, 1000]) {
+    it(`counter: the kept measurement is uniform over the cycle's offers (${perCycle} per cycle, chi-square)`, () => {
+      const provider = new MeterProvider();
+      const cell = provider.getMeter('t').createCounter('c').bind({}) as unknown as SumCell;
+      const bins = new Array<number>(10).fill(0);
+      const cycles = perCycle === 10 ? 20000 : 3000;
+      const width = perCycle / 10;
+      for (let c = 0; c < cycles; c++) {
+        // The value is the offer's position in the cycle (counter values must be >= 0).
+        inSpan(c + 1, () => {
+          for (let v = 0; v < perCycle; v++) cell.add(v);
+        });
+        provider.store.collectSync(() => bins[Math.floor(sumExemplars(cell)![0]!.value / width)]!++);
+      }
+      expect(chi2(bins)).to.be.below(CHI2_9_P1E4, `kept positions per decile: ${bins.join(' ')}`);
+    });
+
+    it(`histogram: each bucket's kept measurement is uniform over its offers (${perCycle} per cycle per bucket, chi-square)`, () => {
+      const provider = new MeterProvider();
+      const h = provider.getMeter('t').createHistogram('h', { advice: { explicitBucketBoundaries: [perCycle] } });
+      const cell = h.bind({}) as unknown as HistogramCell;
+      const bins = [new Array<number>(10).fill(0), new Array<number>(10).fill(0)];
+      const cycles = perCycle === 10 ? 20000 : 3000;
+      const width = perCycle / 10;
+      for (let c = 0; c < cycles; c++) {
+        // Bucket 0 gets positions 0 … perCycle-1, bucket 1 the same + perCycle + 1, interleaved.
+        inSpan(c + 1, () => {
+          for (let v = 0; v < perCycle; v++) {
+            cell.record(v);
+            cell.record(v + perCycle + 1);
+          }
+        });
+        provider.store.collectSync(() => {
+          const [e0, e1] = histogramExemplars(cell)!;
+          bins[0]![Math.floor(e0!.value / width)]!++;
+          bins[1]![Math.floor((e1!.value - perCycle - 1) / width)]!++;
+        });
+      }
+      for (const b of bins) expect(chi2(b)).to.be.below(CHI2_9_P1E4, `kept positions per decile: ${b.join(' ')}`);
+    });
+  }
+
   it('a new cycle replaces the exemplar with its first sampled measurement', () => {
     const provider = new MeterProvider();
     const c = provider.getMeter('t').createCounter('c');
