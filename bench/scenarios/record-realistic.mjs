@@ -24,7 +24,7 @@ function ensureContext() {
 
 /** otelkit's TracerProvider as initTelemetry() builds it (lean tracer, pooled ids), from @otelkit/telemetry's build. */
 async function otelkitTracer() {
-  const dist = dirname(createRequire(import.meta.url).resolve('@otelkit/telemetry'));
+  const dist = join(dirname(createRequire(import.meta.url).resolve('@otelkit/telemetry/package.json')), 'dist');
   const { LeanTracerProvider } = await import(join(dist, 'lean-tracer.js'));
   const { FastIdGenerator } = await import(join(dist, 'fast-id-generator.js'));
   return new LeanTracerProvider({ idGenerator: new FastIdGenerator() }).getTracer('bench');

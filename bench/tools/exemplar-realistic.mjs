@@ -37,7 +37,7 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const dist = dirname(createRequire(import.meta.url).resolve('@otelkit/telemetry'));
+const dist = join(dirname(createRequire(import.meta.url).resolve('@otelkit/telemetry/package.json')), 'dist');
 const { LeanTracerProvider } = await import(join(dist, 'lean-tracer.js'));
 const { FastIdGenerator } = await import(join(dist, 'fast-id-generator.js'));
 const tracer = new LeanTracerProvider({ idGenerator: new FastIdGenerator() }).getTracer('bench');
