@@ -1,7 +1,7 @@
 import type { SpanContext } from '@opentelemetry/api';
 import type { HistogramCell, SumCell } from './cells.js';
 import type { AnyInstrumentStorage } from './instrument-storage.js';
-import { hasValidSpanIds } from './span-ids.js';
+import { detachedSpanContext, hasValidSpanIds } from './span-ids.js';
 import type { Exemplar } from './types.js';
 
 /*
@@ -75,7 +75,7 @@ export function nextReplacement(n: number): number {
 
 /** A counter reservoir holding its first sampled measurement. */
 export function newExemplarSlot(value: number, context: SpanContext): ExemplarSlot {
-  return { value, timeMs: Date.now(), context, offered: 1, next: nextReplacement(1) };
+  return { value, timeMs: Date.now(), context: detachedSpanContext(context), offered: 1, next: nextReplacement(1) };
 }
 
 /**
@@ -88,7 +88,7 @@ export function offerExemplar(slot: ExemplarSlot, value: number, context: SpanCo
   if (n < slot.next) return;
   slot.value = value;
   slot.timeMs = Date.now();
-  slot.context = context;
+  slot.context = detachedSpanContext(context);
   slot.next = nextReplacement(n);
 }
 
@@ -109,7 +109,7 @@ export function offerBucketExemplar(slots: BucketExemplars, i: number, value: nu
   if (n < slots.next[i]!) return;
   slots.values[i] = value;
   slots.timesMs[i] = Date.now();
-  slots.contexts[i] = context;
+  slots.contexts[i] = detachedSpanContext(context);
   slots.next[i] = nextReplacement(n);
 }
 

@@ -1,3 +1,5 @@
+import type { SpanContext } from '@opentelemetry/api';
+
 /**
  * Trace and span id validation, the one place every exporter asks (the exemplar read in
  * `exemplar-reservoir.ts`, the Prometheus exemplar labels, the OTLP encoders).
@@ -33,4 +35,24 @@ export function isValidSpanId(spanId: unknown): boolean {
 /** Both ids valid: an exemplar carries them only as a pair. */
 export function hasValidSpanIds(traceId: unknown, spanId: unknown): boolean {
   return isNonZeroLowerHex(traceId, 32) && isNonZeroLowerHex(spanId, 16);
+}
+
+/**
+ * A copy of `sc` whose ids own their characters, for an exemplar to keep.
+ *
+ * Why: ids are often cut from a larger string — otelkit's FastIdGenerator slices them from a
+ * 4 KiB hex pool — and V8 keeps a slice of 13 or more characters as a view into its parent. A
+ * span lives for one request, but a reservoir slot keeps its measurement's ids until it is
+ * replaced, which gets rarer as a cycle goes on: thousands of slots could each pin a different
+ * 8 KiB pool. Concatenating makes V8 flatten into a new 33-character string before slicing, so
+ * the copy retains 33 characters. Paid when a slot is replaced, not per record. Anything but a
+ * string (a buggy propagator's) is kept as it is: the exporters drop invalid ids.
+ */
+export function detachedSpanContext(sc: SpanContext): SpanContext {
+  const { traceId, spanId } = sc;
+  return {
+    traceId: typeof traceId === 'string' ? (traceId + ' ').slice(0, -1) : traceId,
+    spanId: typeof spanId === 'string' ? (spanId + ' ').slice(0, -1) : spanId,
+    traceFlags: sc.traceFlags,
+  };
 }
