@@ -1,23 +1,19 @@
 import {
   context,
-  metrics,
   propagation,
   SpanKind,
   SpanStatusCode,
   trace,
   type Attributes,
-  type Histogram,
   type MeterProvider,
   type TextMapSetter,
-  type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { errorMonitor } from 'node:events';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { CLIENT_INSTRUMENTATION_NAME, createClientDuration, dropped, endClient, failClient } from './client-duration.js';
+import { dropped, endClient, failClient } from './client-duration.js';
 import { kClientState, type ClientRequestState, type WithClientState } from './client-request-state.js';
 import { requestTarget } from './request-target.js';
 import {
@@ -32,10 +28,9 @@ import {
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
   ATTR_USER_AGENT_ORIGINAL,
-  DEFAULT_REDACTED_QUERY_PARAMS,
   normalizeMethod,
 } from './semconv.js';
-import { VERSION } from './version.js';
+import { ChannelClientInstrumentation } from './client-instrumentation-base.js';
 
 // Published by ClientRequest's constructor (headers not flushed yet: they can still be set), on
 // an 'error' of the request, and after the 'response' event (Node 22.15+, 24, 26: checked).
@@ -91,38 +86,13 @@ const headerSetter: TextMapSetter<ClientRequest> = {
  * an IPv6 `url.full` host is bracketed; a request created with tracing suppressed (otelkit's own
  * exports) gets no span and no metric (instrumentation-http records its duration).
  */
-export class HttpClientInstrumentation {
-  private readonly options: ClientInstrumentationOptions;
-  private readonly redact: readonly string[];
-  private tracer: Tracer | undefined;
-  private duration: Histogram | undefined;
-
-  constructor(options: ClientInstrumentationOptions = {}) {
-    this.options = options;
-    this.redact = options.redactedQueryParams ?? DEFAULT_REDACTED_QUERY_PARAMS;
-  }
-
-  /** Starts instrumenting every node:http / node:https request of the process (idempotent). */
-  enable(): void {
-    if (this.tracer !== undefined) return;
-    this.tracer = (this.options.tracerProvider ?? trace.getTracerProvider()).getTracer(CLIENT_INSTRUMENTATION_NAME, VERSION);
-    this.duration = createClientDuration(this.options.meterProvider ?? metrics.getMeterProvider());
-    subscribe(CREATED_CHANNEL, this.onCreated);
-    subscribe(ERROR_CHANNEL, this.onError);
-    subscribe(FINISH_CHANNEL, this.onFinish);
-  }
-
-  /** Stops: requests already started still end their spans. */
-  disable(): void {
-    if (this.tracer === undefined) return;
-    unsubscribe(CREATED_CHANNEL, this.onCreated);
-    unsubscribe(ERROR_CHANNEL, this.onError);
-    unsubscribe(FINISH_CHANNEL, this.onFinish);
-    this.tracer = undefined;
-  }
-
-  get enabled(): boolean {
-    return this.tracer !== undefined;
+export class HttpClientInstrumentation extends ChannelClientInstrumentation {
+  protected channels(): readonly (readonly [string, (message: unknown) => void])[] {
+    return [
+      [CREATED_CHANNEL, this.onCreated],
+      [ERROR_CHANNEL, this.onError],
+      [FINISH_CHANNEL, this.onFinish],
+    ];
   }
 
   private readonly onCreated = (message: unknown): void => {

@@ -1,10 +1,9 @@
-import { context, metrics, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Histogram, type TextMapSetter, type Tracer } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
-import { CLIENT_INSTRUMENTATION_NAME, createClientDuration, dropped, endClient, failClient } from './client-duration.js';
+import { dropped, endClient, failClient } from './client-duration.js';
 import { kClientState, type ClientRequestState, type WithClientState } from './client-request-state.js';
-import type { ClientInstrumentationOptions, OutgoingRequestInfo } from './http-client-instrumentation.js';
+import type { OutgoingRequestInfo } from './http-client-instrumentation.js';
 import { redactQuery, requestTarget } from './request-target.js';
 import {
   ATTR_ERROR_TYPE,
@@ -21,10 +20,9 @@ import {
   ATTR_URL_QUERY,
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
-  DEFAULT_REDACTED_QUERY_PARAMS,
   normalizeMethod,
 } from './semconv.js';
-import { VERSION } from './version.js';
+import { ChannelClientInstrumentation } from './client-instrumentation-base.js';
 
 // undici's channels (https://undici.nodejs.org/#/docs/api/DiagnosticsChannel), published by the
 // undici bundled in Node for the global fetch() (22.15+, 24, 26: checked) and by the undici package.
@@ -122,42 +120,15 @@ function userAgent(headers: UndiciRequest['headers']): string | undefined {
  * `REDACTED` in `url.full` and `url.query` as instrumentation-http does; a request made with
  * tracing suppressed gets no span and no metric.
  */
-export class UndiciInstrumentation {
-  private readonly options: ClientInstrumentationOptions;
-  private readonly redact: readonly string[];
-  private tracer: Tracer | undefined;
-  private duration: Histogram | undefined;
-
-  constructor(options: ClientInstrumentationOptions = {}) {
-    this.options = options;
-    this.redact = options.redactedQueryParams ?? DEFAULT_REDACTED_QUERY_PARAMS;
-  }
-
-  /** Starts instrumenting fetch() and undici requests of the process (idempotent). */
-  enable(): void {
-    if (this.tracer !== undefined) return;
-    this.tracer = (this.options.tracerProvider ?? trace.getTracerProvider()).getTracer(CLIENT_INSTRUMENTATION_NAME, VERSION);
-    this.duration = createClientDuration(this.options.meterProvider ?? metrics.getMeterProvider());
-    subscribe(CREATE_CHANNEL, this.onCreate);
-    subscribe(SEND_HEADERS_CHANNEL, this.onSendHeaders);
-    subscribe(HEADERS_CHANNEL, this.onHeaders);
-    subscribe(TRAILERS_CHANNEL, this.onTrailers);
-    subscribe(ERROR_CHANNEL, this.onError);
-  }
-
-  /** Stops: requests already started still end their spans. */
-  disable(): void {
-    if (this.tracer === undefined) return;
-    unsubscribe(CREATE_CHANNEL, this.onCreate);
-    unsubscribe(SEND_HEADERS_CHANNEL, this.onSendHeaders);
-    unsubscribe(HEADERS_CHANNEL, this.onHeaders);
-    unsubscribe(TRAILERS_CHANNEL, this.onTrailers);
-    unsubscribe(ERROR_CHANNEL, this.onError);
-    this.tracer = undefined;
-  }
-
-  get enabled(): boolean {
-    return this.tracer !== undefined;
+export class UndiciInstrumentation extends ChannelClientInstrumentation {
+  protected channels(): readonly (readonly [string, (message: unknown) => void])[] {
+    return [
+      [CREATE_CHANNEL, this.onCreate],
+      [SEND_HEADERS_CHANNEL, this.onSendHeaders],
+      [HEADERS_CHANNEL, this.onHeaders],
+      [TRAILERS_CHANNEL, this.onTrailers],
+      [ERROR_CHANNEL, this.onError],
+    ];
   }
 
   private readonly onCreate = (message: unknown): void => {
