@@ -45,14 +45,23 @@ export function hasValidSpanIds(traceId: unknown, spanId: unknown): boolean {
  * span lives for one request, but a reservoir slot keeps its measurement's ids until it is
  * replaced, which gets rarer as a cycle goes on: thousands of slots could each pin a different
  * 8 KiB pool. Concatenating makes V8 flatten into a new 33-character string before slicing, so
- * the copy retains 33 characters. Paid when a slot is replaced, not per record. Anything but a
+ * the copy retains 33 characters. Paid when a slot is replaced (once per span context), not per record. Anything but a
  * string (a buggy propagator's) is kept as it is: the exporters drop invalid ids.
  */
 export function detachedSpanContext(sc: SpanContext): SpanContext {
+  // The records of one span offer the same context object again and again (one per instrument and
+  // bucket): its copy is kept for the next replacement. Paid: one kept original, one pool at most.
+  if (sc === lastOriginal) return lastDetached!;
   const { traceId, spanId } = sc;
-  return {
+  const detached: SpanContext = {
     traceId: typeof traceId === 'string' ? (traceId + ' ').slice(0, -1) : traceId,
     spanId: typeof spanId === 'string' ? (spanId + ' ').slice(0, -1) : spanId,
     traceFlags: sc.traceFlags,
   };
+  lastOriginal = sc;
+  lastDetached = detached;
+  return detached;
 }
+
+let lastOriginal: SpanContext | undefined;
+let lastDetached: SpanContext | undefined;
