@@ -124,6 +124,8 @@ export interface CollectorOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** How long to wait for health_check to answer 200; default 30 s. */
   readonly readyTimeoutMs?: number;
+  /** Picks each port (default {@link freePort}); tests of the retry on a port taken in between pass their own. */
+  readonly choosePort?: () => Promise<number>;
 }
 
 /** A collector running on free loopback ports, from a config using otel-collector.yaml's variables. */
@@ -182,21 +184,30 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     config = join(dir.path, 'collector.yaml');
     await writeFile(config, options.configYaml);
   }
-  const [grpc, http, prom, health, telemetry] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const fileExporterPath = join(dir.path, 'traces.jsonl');
   const storageDir = join(dir.path, 'storage');
-  let env: Record<string, string> = {
-    OTELKIT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
-    OTELKIT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`,
-    OTELKIT_PROMETHEUS_ENDPOINT: `127.0.0.1:${prom}`,
-    OTELKIT_HEALTH_ENDPOINT: `127.0.0.1:${health}`,
-    OTELKIT_COLLECTOR_TELEMETRY_HOST: '127.0.0.1',
-    OTELKIT_COLLECTOR_TELEMETRY_PORT: String(telemetry),
-    OTELKIT_TRACES_FILE: fileExporterPath,
-    OTELKIT_STORAGE_DIR: storageDir,
-    ...options.env,
+  let grpc = 0;
+  let http = 0;
+  let prom = 0;
+  let health = 0;
+  let telemetry = 0;
+  let env: Record<string, string> = {};
+  const choosePorts = async (): Promise<void> => {
+    const pick = options.choosePort ?? freePort;
+    [grpc, http, prom, health, telemetry] = [await pick(), await pick(), await pick(), await pick(), await pick()];
+    env = {
+      OTELKIT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
+      OTELKIT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`,
+      OTELKIT_PROMETHEUS_ENDPOINT: `127.0.0.1:${prom}`,
+      OTELKIT_HEALTH_ENDPOINT: `127.0.0.1:${health}`,
+      OTELKIT_COLLECTOR_TELEMETRY_HOST: '127.0.0.1',
+      OTELKIT_COLLECTOR_TELEMETRY_PORT: String(telemetry),
+      OTELKIT_TRACES_FILE: fileExporterPath,
+      OTELKIT_STORAGE_DIR: storageDir,
+      ...options.env,
+    };
   };
-  const healthUrl = `http://127.0.0.1:${health}/`;
+  await choosePorts();
   let outputs = '';
   let proc: RunningProcess | undefined;
   const launch = async (): Promise<void> => {
@@ -204,7 +215,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     proc = p;
     await waitFor('the collector health_check to answer 200', async () => {
       if (p.child.exitCode !== null) throw new Error(`collector exited with code ${p.child.exitCode}`);
-      return (await fetch(healthUrl)).status === 200;
+      return (await fetch(`http://127.0.0.1:${health}/`)).status === 200;
     }, options.readyTimeoutMs ?? 30_000, 50).catch(async (e: Error) => {
       await p.stop();
       throw new Error(`${e.message}\n${p.output().slice(-6000)}`);
@@ -217,10 +228,23 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     await p.stop(10_000);
     outputs += p.output();
   };
-  await launch().catch(async (e) => {
-    await dir.remove();
-    throw e;
-  });
+  // A free port is only free when it was checked: another process of the test run (turbo runs
+  // workspaces in parallel) can bind it before the Collector does. Seen in CI as
+  // "bind: address already in use"; the first start retries on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (e) {
+      if (attempt < 4 && /address already in use/.test((e as Error).message)) {
+        await choosePorts();
+        continue;
+      }
+      await dir.remove();
+      throw e;
+    }
+  }
+  const healthUrl = `http://127.0.0.1:${health}/`;
   return {
     otlpHttpUrl: `http://127.0.0.1:${http}`,
     otlpGrpcEndpoint: `127.0.0.1:${grpc}`,
