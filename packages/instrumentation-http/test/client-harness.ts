@@ -132,3 +132,31 @@ export function withParent<T>(side: Side, fn: () => T): { result: T; parentSpanI
   parent.end();
   return { result, parentSpanId: parent.spanContext().spanId, ctx };
 }
+
+/** An instrumentation a parity test turns on and off (otelkit's or upstream's). */
+export interface Switchable {
+  enable(): void;
+  disable(): void;
+}
+
+/**
+ * Makes `which` the only active instrumentation (the other one off, so a request is seen once),
+ * clears its side's exported spans and returns that side with its duration counts by series
+ * before the request (compared with {@link countsBySeries} after it).
+ */
+export async function switchTo(
+  which: 'ours' | 'upstream',
+  instrumentations: { readonly ours: Switchable; readonly upstream: Switchable },
+  sides: { readonly ours: Side; readonly upstream: Side },
+): Promise<{ side: Side; before: Map<string, number> }> {
+  instrumentations[which === 'ours' ? 'upstream' : 'ours'].disable();
+  instrumentations[which].enable();
+  const side = sides[which];
+  side.exporter.reset();
+  return { side, before: countsBySeries(await durationPoints(side)) };
+}
+
+/** Duration data points by series (attributes as JSON) → count. */
+export function countsBySeries(points: { attributes: unknown; count: number }[]): Map<string, number> {
+  return new Map(points.map((p) => [JSON.stringify(p.attributes), p.count]));
+}

@@ -9,7 +9,7 @@ import type * as Https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpClientInstrumentation } from '../src/index.js';
-import { clientSpans, durationPoints, installGlobals, makeSide, startPeer, withParent, type ClientShape, type Peer, type Side } from './client-harness.js';
+import { type ClientShape, clientSpans, countsBySeries, durationPoints, installGlobals, makeSide, type Peer, type Side, startPeer, switchTo, withParent } from './client-harness.js';
 
 /**
  * The same outgoing node:http requests made once under @opentelemetry/instrumentation-http 0.301
@@ -144,16 +144,7 @@ describe('parity with @opentelemetry/instrumentation-http (client spans and http
   });
 
   async function observe(which: 'ours' | 'upstream', c: Case): Promise<Observed> {
-    if (which === 'ours') {
-      upstream.disable();
-      ours.enable();
-    } else {
-      ours.disable();
-      upstream.enable();
-    }
-    const side = which === 'ours' ? oursSide : upstreamSide;
-    side.exporter.reset();
-    const before = counts(await durationPoints(side));
+    const { side, before } = await switchTo(which, { ours, upstream }, { ours: oursSide, upstream: upstreamSide });
     peer.lastTraceparent = undefined;
     callbackSpan = undefined;
     let parentSpanId: string | undefined;
@@ -165,7 +156,7 @@ describe('parity with @opentelemetry/instrumentation-http (client spans and http
       await c.run(http, peer, https);
     }
     const spans = (await clientSpans(side)).filter((s) => s.name !== 'parent');
-    const after = counts(await durationPoints(side));
+    const after = countsBySeries(await durationPoints(side));
     const added = new Map<string, number>();
     for (const [k, n] of after) if (n !== (before.get(k) ?? 0)) added.set(k, n - (before.get(k) ?? 0));
     return { spans, added, parentSpanId, traceparent: peer.lastTraceparent, callbackSpan };
@@ -221,7 +212,3 @@ describe('parity with @opentelemetry/instrumentation-http (client spans and http
     expect(points.length).to.equal((await durationPoints(upstreamSide)).length + 1);
   });
 });
-
-function counts(points: { attributes: unknown; count: number }[]): Map<string, number> {
-  return new Map(points.map((p) => [JSON.stringify(p.attributes), p.count]));
-}

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Attributes } from '@opentelemetry/api';
 import { UndiciInstrumentation as UpstreamUndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { UndiciInstrumentation } from '../src/index.js';
-import { clientSpans, durationPoints, installGlobals, makeSide, startPeer, withParent, type ClientShape, type Peer, type Side } from './client-harness.js';
+import { type ClientShape, clientSpans, countsBySeries, durationPoints, installGlobals, makeSide, type Peer, type Side, startPeer, switchTo, withParent } from './client-harness.js';
 
 /**
  * The same global fetch() calls (Node's bundled undici) made once under
@@ -126,16 +126,7 @@ describe('parity with @opentelemetry/instrumentation-undici (fetch client spans 
   });
 
   async function observe(which: 'ours' | 'upstream', c: Case): Promise<Observed> {
-    if (which === 'ours') {
-      upstream.disable();
-      ours.enable();
-    } else {
-      ours.disable();
-      upstream.enable();
-    }
-    const side = which === 'ours' ? oursSide : upstreamSide;
-    side.exporter.reset();
-    const before = counts(await durationPoints(side));
+    const { side, before } = await switchTo(which, { ours, upstream }, { ours: oursSide, upstream: upstreamSide });
     peer.lastTraceparent = undefined;
     let parentSpanId: string | undefined;
     if (c.parent) {
@@ -146,7 +137,7 @@ describe('parity with @opentelemetry/instrumentation-undici (fetch client spans 
       await c.run(peer);
     }
     const spans = (await clientSpans(side)).filter((s) => s.name !== 'parent');
-    const after = counts(await durationPoints(side));
+    const after = countsBySeries(await durationPoints(side));
     const added = new Map<string, number>();
     for (const [k, n] of after) if (n !== (before.get(k) ?? 0)) added.set(k, n - (before.get(k) ?? 0));
     return { spans, added, parentSpanId, traceparent: peer.lastTraceparent };
@@ -185,7 +176,3 @@ describe('parity with @opentelemetry/instrumentation-undici (fetch client spans 
     expect(points.length).to.equal((await durationPoints(upstreamSide)).length);
   });
 });
-
-function counts(points: { attributes: unknown; count: number }[]): Map<string, number> {
-  return new Map(points.map((p) => [JSON.stringify(p.attributes), p.count]));
-}
