@@ -5,31 +5,18 @@
 // path is Node's own and only the instrumentation differs: nothing, otelkit's
 // HttpClientInstrumentation, @opentelemetry/instrumentation-http 0.301 (client part),
 // interleaved. Same SDK pieces as http-client-overhead.mjs. Median of rounds, µs/request.
-import { context, propagation } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { HttpInstrumentation as UpstreamHttp } from '@opentelemetry/instrumentation-http';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { HttpClientInstrumentation } from '@otelkit/instrumentation-http';
-import { MeterProvider } from '@otelkit/metrics';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { Duplex } from 'node:stream';
+import { arg, clientSdk, interleave, median } from './client-bench-kit.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const REQUESTS = arg('requests', 10000);
 const ROUNDS = arg('rounds', 9);
 const require = createRequire(import.meta.url);
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-let exported = 0;
-const exporter = { export: (spans, cb) => ((exported += spans.length), cb({ code: 0 })), shutdown: async () => undefined, forceFlush: async () => undefined };
-const tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 65536, maxExportBatchSize: 4096, scheduledDelayMillis: 200 })] });
-const meterProvider = new MeterProvider();
+const { tracerProvider, meterProvider, exported } = clientSdk();
 const upstream = new UpstreamHttp({ disableIncomingRequestInstrumentation: true });
 upstream.setTracerProvider(tracerProvider);
 upstream.setMeterProvider(meterProvider);
@@ -97,23 +84,10 @@ async function batch(n) {
   return (cpuUs() - t0) / n;
 }
 const load0 = loadavg()[0];
-const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-for (const v of Object.values(variants)) {
-  v.on();
-  await batch(2000);
-  v.off();
-}
-for (let r = 0; r < ROUNDS; r++) {
-  for (const [k, v] of Object.entries(variants).sort(() => Math.random() - 0.5)) {
-    v.on();
-    results[k].push(await batch(REQUESTS));
-    v.off();
-  }
-}
+const results = await interleave(variants, (_v, n) => batch(n), { warmup: 2000, requests: REQUESTS, rounds: ROUNDS });
 await tracerProvider.forceFlush();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = results['node:http, no instrumentation'] ? median(results['node:http, no instrumentation']) : NaN;
-console.log(`Node ${process.version}; ${ROUNDS} rounds × ${REQUESTS} requests (8 at a time); load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}; spans exported ${exported}, responses ${done}`);
+console.log(`Node ${process.version}; ${ROUNDS} rounds × ${REQUESTS} requests (8 at a time); load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}; spans exported ${exported()}, responses ${done}`);
 for (const [k, xs] of Object.entries(results)) {
   const m = median(xs);
   console.log(`${k.padEnd(38)} ${m.toFixed(1).padStart(7)} µs/request  ${k.startsWith('node:http,') ? '' : `instrumentation: ${(m - base).toFixed(1)} µs`}  (min ${Math.min(...xs).toFixed(1)})`);

@@ -8,33 +8,20 @@
 // cost over the bare client. Every request is sampled (AlwaysOn), its span goes through a
 // BatchSpanProcessor to an exporter that drops it, and the duration histogram is otelkit's.
 // @opentelemetry/instrumentation-undici resolves from packages/instrumentation-http's devDependency.
-import { context, propagation } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { HttpInstrumentation as UpstreamHttp } from '@opentelemetry/instrumentation-http';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { HttpClientInstrumentation, UndiciInstrumentation } from '@otelkit/instrumentation-http';
-import { MeterProvider } from '@otelkit/metrics';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
+import { arg, clientSdk, interleave, median } from './client-bench-kit.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const REQUESTS = arg('requests', 4000);
 const ROUNDS = arg('rounds', 7);
 const CONCURRENCY = arg('concurrency', 8);
 const require = createRequire(import.meta.url);
 const { UndiciInstrumentation: UpstreamUndici } = await import(require.resolve('@opentelemetry/instrumentation-undici', { paths: [new URL('../../packages/instrumentation-http/', import.meta.url).pathname] }));
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-let exported = 0;
-const exporter = { export: (spans, cb) => ((exported += spans.length), cb({ code: 0 })), shutdown: async () => undefined, forceFlush: async () => undefined };
-const tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 65536, maxExportBatchSize: 4096, scheduledDelayMillis: 200 })] });
-const meterProvider = new MeterProvider();
+const { tracerProvider, meterProvider, exported } = clientSdk();
 
 const upstreamHttp = new UpstreamHttp({ disableIncomingRequestInstrumentation: true });
 upstreamHttp.setTracerProvider(tracerProvider);
@@ -107,22 +94,9 @@ async function batch(call, n) {
 }
 
 const load0 = loadavg()[0];
-const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-for (const v of Object.values(variants)) {
-  v.on();
-  await batch(v.call, Math.min(1000, REQUESTS));
-  v.off();
-}
-for (let r = 0; r < ROUNDS; r++) {
-  for (const [k, v] of Object.entries(variants).sort(() => Math.random() - 0.5)) {
-    v.on();
-    results[k].push(await batch(v.call, REQUESTS));
-    v.off();
-  }
-}
+const results = await interleave(variants, (v, n) => batch(v.call, n), { warmup: Math.min(1000, REQUESTS), requests: REQUESTS, rounds: ROUNDS });
 await tracerProvider.forceFlush();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`Node ${process.version}; ${ROUNDS} rounds × ${REQUESTS} requests, ${CONCURRENCY} in flight, keep-alive; load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}; spans exported ${exported}`);
+console.log(`Node ${process.version}; ${ROUNDS} rounds × ${REQUESTS} requests, ${CONCURRENCY} in flight, keep-alive; load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}; spans exported ${exported()}`);
 console.log(`${'client CPU per request (median of rounds)'.padEnd(52)} ${'µs'.padStart(7)} ${'over bare'.padStart(10)}  (min–max µs)`);
 for (const group of ['node:http', 'fetch']) {
   const bare = results[`${group} bare`] === undefined ? NaN : median(results[`${group} bare`]);

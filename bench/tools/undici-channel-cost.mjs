@@ -6,31 +6,18 @@
 // UndiciInstrumentation vs @opentelemetry/instrumentation-undici 0.34, interleaved, nothing
 // subscribed as the baseline. Same SDK pieces as http-client-overhead.mjs (AlwaysOn sampling,
 // BatchSpanProcessor to a dropping exporter, otelkit's MeterProvider). Median of rounds, ns/request.
-import { context, propagation } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { UndiciInstrumentation } from '@otelkit/instrumentation-http';
-import { MeterProvider } from '@otelkit/metrics';
 import { channel } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
+import { arg, clientSdk, interleave, median } from './client-bench-kit.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const REQUESTS = arg('requests', 20000);
 const ROUNDS = arg('rounds', 9);
 const require = createRequire(import.meta.url);
 const { UndiciInstrumentation: UpstreamUndici } = await import(require.resolve('@opentelemetry/instrumentation-undici', { paths: [new URL('../../packages/instrumentation-http/', import.meta.url).pathname] }));
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-let exported = 0;
-const exporter = { export: (spans, cb) => ((exported += spans.length), cb({ code: 0 })), shutdown: async () => undefined, forceFlush: async () => undefined };
-const tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 65536, maxExportBatchSize: 4096, scheduledDelayMillis: 200 })] });
-const meterProvider = new MeterProvider();
+const { tracerProvider, meterProvider, exported } = clientSdk();
 const upstream = new UpstreamUndici();
 upstream.setTracerProvider(tracerProvider);
 upstream.setMeterProvider(meterProvider);
@@ -83,23 +70,10 @@ async function batch(n) {
   return (cpuNs() - t0) / n;
 }
 const load0 = loadavg()[0];
-const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-for (const v of Object.values(variants)) {
-  v.on();
-  await batch(5000);
-  v.off();
-}
-for (let r = 0; r < ROUNDS; r++) {
-  for (const [k, v] of Object.entries(variants).sort(() => Math.random() - 0.5)) {
-    v.on();
-    results[k].push(await batch(REQUESTS));
-    v.off();
-  }
-}
+const results = await interleave(variants, (_v, n) => batch(n), { warmup: 5000, requests: REQUESTS, rounds: ROUNDS });
 await tracerProvider.forceFlush();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(results['nothing subscribed (baseline)']);
-console.log(`Node ${process.version}; ${ROUNDS} rounds × ${REQUESTS} requests; load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}; spans exported ${exported} (checksum ${sink})`);
+console.log(`Node ${process.version}; ${ROUNDS} rounds × ${REQUESTS} requests; load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}; spans exported ${exported()} (checksum ${sink})`);
 for (const [k, xs] of Object.entries(results)) {
   const m = median(xs);
   console.log(`${k.padEnd(34)} ${m.toFixed(0).padStart(7)} ns/request  ${k.startsWith('nothing') ? '' : `instrumentation: ${(m - base).toFixed(0)} ns`}  (min ${Math.min(...xs).toFixed(0)})`);
