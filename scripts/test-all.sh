@@ -79,5 +79,11 @@ if [[ -f bench/run.mjs ]]; then
 fi
 
 step "summary ($(( $(date +%s) - started )) s)"
+# The failures again, last: a CI log is often read from its tail.
+for log in "$logdir"/node22.log "$logdir"/node24.log "$logdir"/node26.log "$logdir"/system-node24.log; do
+  [[ -f $log ]] || continue
+  grep -E '[0-9]+ failing|Failed: ' "$log" | sed "s|^|$(basename "$log" .log): |" || true
+  awk '/[0-9]+ failing/ {n = 80} n > 0 {print; n--}' "$log" | sed "s|^|$(basename "$log" .log): |"
+done
 echo "tests: $total_passed passed, $total_failed failed"
 ((total_failed == 0))
