@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, IN_CI, startProcess, tempDir, waitFor, type RunningProcess } from './peers.js';
+import { freePort, IN_CI, startProcess, tempDir, waitFor, READY_PROBE_TIMEOUT_MS, type RunningProcess } from './peers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // src/ and dist/ are both one level below the package root, two below the repo root.
@@ -215,7 +215,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     proc = p;
     await waitFor('the collector health_check to answer 200', async () => {
       if (p.child.exitCode !== null) throw new Error(`collector exited with code ${p.child.exitCode}`);
-      return (await fetch(`http://127.0.0.1:${health}/`)).status === 200;
+      return (await fetch(`http://127.0.0.1:${health}/`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) })).status === 200;
     }, options.readyTimeoutMs ?? 30_000, 50).catch(async (e: Error) => {
       await p.stop();
       throw new Error(`${e.message}\n${p.output().slice(-6000)}`);

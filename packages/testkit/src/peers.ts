@@ -23,6 +23,35 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /**
+ * Bound on one readiness probe of a starting peer: whatever answers on a port the peer could not
+ * bind may accept and never reply, and a probe without a bound would wait forever instead of
+ * seeing the peer exit.
+ */
+export const READY_PROBE_TIMEOUT_MS = 2000;
+
+/** How a peer reports that its port was taken (Go servers, the Collector, PostgreSQL alike). */
+export const PORT_TAKEN = /address already in use/i;
+
+/**
+ * Starts a peer on a port from `choosePort` (default {@link freePort}) and, when the start fails
+ * with the port taken, on a new one (up to `attempts` starts). A free port is only free when it
+ * was checked: another process of the test run (turbo runs workspaces in parallel) can bind it
+ * before the peer does — seen in CI as "bind: address already in use". `start` must clean up what
+ * it made before it throws.
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, choosePort: () => Promise<number> = freePort, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await choosePort();
+    try {
+      return await start(port);
+    } catch (e) {
+      if (attempt < attempts && PORT_TAKEN.test(e instanceof Error ? e.message : String(e))) continue;
+      throw e;
+    }
+  }
+}
+
+/**
  * Path of a peer binary. Throws a clear error when missing: the test command (`npm test`)
  * installs peers first, so a missing one means provisioning failed — under CI and locally alike.
  */

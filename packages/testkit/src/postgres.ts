@@ -1,7 +1,7 @@
 import { spawnSync, type SpawnOptions } from 'node:child_process';
 import { chownSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startProcess, tempDir, waitFor } from './peers.js';
+import { onFreePort, startProcess, tempDir, waitFor } from './peers.js';
 
 export interface PostgresServer {
   readonly host: string;
@@ -45,9 +45,15 @@ function asPostgresUser(): { uid?: number; gid?: number } {
 /**
  * Starts a throw-away PostgreSQL: `initdb` into a temp dir, trust auth, listening on 127.0.0.1 at a
  * free port with its unix socket inside the temp dir. The server process is bound to the test run
- * (killed at exit whatever happens); call `stop()` in an `after` hook.
+ * (killed at exit whatever happens); call `stop()` in an `after` hook. A port taken before
+ * PostgreSQL binds it is replaced by a new one ({@link onFreePort}); `choosePort` is for tests of
+ * that retry.
  */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(options: { choosePort?: () => Promise<number> } = {}): Promise<PostgresServer> {
+  return onFreePort(startPostgresOn, options.choosePort);
+}
+
+async function startPostgresOn(port: number): Promise<PostgresServer> {
   const bin = postgresBinDir();
   const user = asPostgresUser();
   const dir = await tempDir('pg');
@@ -62,7 +68,6 @@ export async function startPostgres(): Promise<PostgresServer> {
     await dir.remove();
     throw new Error(`initdb failed (exit ${init.status}): ${init.stderr || init.stdout}`);
   }
-  const port = await freePort();
   const proc = startProcess(
     join(bin, 'postgres'),
     ['-D', dataDir, '-p', String(port), '-k', dir.path, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, requirePeer, startProcess, tempDir, waitFor, type RunningProcess } from './peers.js';
+import { onFreePort, requirePeer, startProcess, tempDir, waitFor, READY_PROBE_TIMEOUT_MS, type RunningProcess } from './peers.js';
 
 export interface PrometheusOptions {
   /** `host:port` targets scraped at `scrapeIntervalSeconds`. */
@@ -18,6 +18,8 @@ export interface PrometheusOptions {
    * exemplars it carries (`--enable-feature=exemplar-storage`).
    */
   readonly remoteWriteReceiver?: boolean;
+  /** Picks the port (default `freePort`); tests of the retry on a port taken in between pass their own. */
+  readonly choosePort?: () => Promise<number>;
 }
 
 /** One series of `/api/v1/query_exemplars`. */
@@ -47,11 +49,17 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-/** Starts a real Prometheus server (Debian package) on a free loopback port with a temp config and TSDB. */
+/**
+ * Starts a real Prometheus server (Debian package) on a free loopback port with a temp config and
+ * TSDB; a port taken before Prometheus binds it is replaced by a new one ({@link onFreePort}).
+ */
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
+  return onFreePort((port) => startPrometheusOn(port, options), options.choosePort);
+}
+
+async function startPrometheusOn(port: number, options: PrometheusOptions): Promise<PrometheusServer> {
   const bin = requirePeer('prometheus');
   const dir = await tempDir('prometheus');
-  const port = await freePort();
   const interval = options.scrapeIntervalSeconds ?? 1;
   const config = [
     'global:',
@@ -83,7 +91,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     proc = p;
     await waitFor('Prometheus to be ready', async () => {
       if (p.child.exitCode !== null) throw new Error(`prometheus exited with code ${p.child.exitCode}`);
-      return (await fetch(`${url}/-/ready`)).ok;
+      return (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) })).ok;
     }, 30_000).catch(async (e: Error) => {
       await p.stop();
       throw new Error(`${e.message}\n${previousOutput}${p.output()}`);

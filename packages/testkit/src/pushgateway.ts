@@ -1,4 +1,4 @@
-import { freePort, requirePeer, startProcess, waitFor, type RunningProcess } from './peers.js';
+import { onFreePort, requirePeer, startProcess, waitFor, READY_PROBE_TIMEOUT_MS, type RunningProcess } from './peers.js';
 
 export interface PushgatewayServer {
   /** `http://127.0.0.1:<port>` — no trailing slash. */
@@ -13,11 +13,16 @@ export interface PushgatewayServer {
 
 /**
  * Starts the real Pushgateway (Debian `prometheus-pushgateway`) on a free loopback port, in
- * memory only (`--persistence.file=` empty), and waits until `/-/ready` answers 200.
+ * memory only (`--persistence.file=` empty), and waits until `/-/ready` answers 200; a port taken
+ * before the gateway binds it is replaced by a new one ({@link onFreePort}). `choosePort` is for
+ * tests of that retry.
  */
-export async function startPushgateway(): Promise<PushgatewayServer> {
+export async function startPushgateway(options: { choosePort?: () => Promise<number> } = {}): Promise<PushgatewayServer> {
+  return onFreePort(startPushgatewayOn, options.choosePort);
+}
+
+async function startPushgatewayOn(port: number): Promise<PushgatewayServer> {
   const bin = requirePeer('prometheus-pushgateway');
-  const port = await freePort();
   const proc = startProcess(bin, [
     `--web.listen-address=127.0.0.1:${port}`,
     '--persistence.file=',
@@ -26,7 +31,7 @@ export async function startPushgateway(): Promise<PushgatewayServer> {
   const url = `http://127.0.0.1:${port}`;
   await waitFor('Pushgateway to be ready', async () => {
     if (proc.child.exitCode !== null) throw new Error(`prometheus-pushgateway exited with code ${proc.child.exitCode}`);
-    return (await fetch(`${url}/-/ready`)).ok;
+    return (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) })).ok;
   }, 30_000, 100).catch(async (e: Error) => {
     await proc.stop();
     throw new Error(`${e.message}\n${proc.output()}`);
