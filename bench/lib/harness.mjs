@@ -136,5 +136,5 @@ export async function runScenario(scenario, opts) {
     const ratio = num.median / den.median;
     return { ...t, ratio, minRatio: min(repRatios), maxRatio: max(repRatios), ok: ratio <= t.max };
   });
-  return { name: scenario.name, title: scenario.title, unit: scenario.unit ?? 'ns', per: scenario.per, rows, absent, detailLabel: scenario.detailLabel ?? 'detail', targets, reps, load, loadAfter: loadavg()[0] };
+  return { name: scenario.name, title: (opts.quick && scenario.quickTitle) || scenario.title, unit: scenario.unit ?? 'ns', per: scenario.per, rows, absent, detailLabel: scenario.detailLabel ?? 'detail', targets, reps, load, loadAfter: loadavg()[0] };
 }
