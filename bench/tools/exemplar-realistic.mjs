@@ -89,8 +89,13 @@ function row({ filter, span, records = true }) {
   return { fn, loop: compileLoop(), producer, expected, next: 0, records, times: [] };
 }
 
+// `EXEMPLAR_REALISTIC_GC=0`: no forced full GC before each batch. On Node 22.23 the forced GCs
+// themselves made the rows with spans 2 – 4× slower and the on/off ratio 1.8 – 2.5× (quartiles
+// up to 3.6×); without them Node 22 shows ~1.2×, as Node 24 and 26 do (bench/NOTES.md).
+const forceGc = process.env.EXEMPLAR_REALISTIC_GC !== '0';
+
 async function batch(r, n) {
-  gc();
+  if (forceGc) gc();
   await sleep(3);
   const c0 = cpu();
   if (cycle > 0) {
@@ -150,7 +155,7 @@ const med = (a) => {
 };
 const q = (a, p) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
 const us = (ns) => `${(ns / 1000).toFixed(2)} µs`;
-console.log(`node ${process.version}, ${reps} rounds × ${n} requests, cycle ${cycle || 'never'}, load ${load.toFixed(2)} → ${loadAfter.toFixed(2)}`);
+console.log(`node ${process.version}, ${reps} rounds × ${n} requests, cycle ${cycle || 'never'}, forced GC ${forceGc ? 'before each batch' : 'off'}, load ${load.toFixed(2)} → ${loadAfter.toFixed(2)}`);
 for (const [name, r] of Object.entries(rows))
   console.log(`${name.padEnd(28)} ${us(med(r.times)).padStart(10)}  (quartiles ${us(q(r.times, 0.25))} – ${us(q(r.times, 0.75))})`);
 const off = med(rows['exemplars off (always_off)'].times);

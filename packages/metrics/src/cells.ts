@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
 import type { ExemplarSampler } from './exemplar-filter.js';
 import type { WarnOnce } from './diag.js';
 import { newBucketExemplars, newExemplarSlot, offerBucketExemplar, offerExemplar, type BucketExemplars, type ExemplarSlot } from './exemplar-reservoir.js';
@@ -133,8 +133,11 @@ export class SumCell extends Cell {
     return 'sum';
   }
 
-  /** Adds `value`; never throws. Call it as a method (`cell.add(1)`). */
-  add(value: number): void {
+  /**
+   * Adds `value`; never throws. Call it as a method (`cell.add(1)`). `ctx`: the context passed
+   * with the measurement, whose span the exemplar takes instead of the active one's.
+   */
+  add(value: number, ctx?: Context): void {
     const shared = this.shared;
     // NaN fails `value === value`; ±Infinity fail the range checks.
     if (typeof value !== 'number' || value !== value || value === Infinity || value === -Infinity || (shared.monotonic && value < 0)) {
@@ -146,7 +149,7 @@ export class SumCell extends Cell {
     // The exemplar filter stays inline here; the reservoir is exemplar-reservoir.ts (which says
     // what is inlined and why, with the numbers).
     if (shared.sampler === undefined) return;
-    const sc = shared.sampler();
+    const sc = shared.sampler(ctx);
     if (sc === undefined) return;
     const slot = this.exemplar;
     if (slot === undefined) this.exemplar = newExemplarSlot(v, sc);
@@ -218,8 +221,8 @@ export class HistogramCell extends Cell {
     return 'histogram';
   }
 
-  /** Records `value`; never throws. Call it as a method (`cell.record(0.2)`). */
-  record(value: number): void {
+  /** Records `value`; never throws. Call it as a method (`cell.record(0.2)`). `ctx`: as {@link SumCell.add}. */
+  record(value: number, ctx?: Context): void {
     if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
       this.#reject(value);
       return;
@@ -245,7 +248,7 @@ export class HistogramCell extends Cell {
     // Exemplar filter inline, reservoir in exemplar-reservoir.ts (see there).
     const sampler = this.shared.sampler;
     if (sampler === undefined) return;
-    const sc = sampler();
+    const sc = sampler(ctx);
     if (sc === undefined) return;
     offerBucketExemplar((this.exemplars ??= newBucketExemplars(n + 1)), i, value, sc);
   }

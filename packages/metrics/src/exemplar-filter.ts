@@ -90,17 +90,21 @@ export function refreshApiRegistry(): void {
 }
 
 /**
- * The span context an exemplar should carry for a measurement made now, or undefined when the
- * filter says "no exemplar". Validity of the ids is checked when exemplars are read
+ * The span context an exemplar should carry for a measurement made now — in `explicit`, the
+ * context a caller passed with the measurement (`histogram.record(v, attrs, ctx)`), else in the
+ * active context — or undefined when the filter says "no exemplar". Validity of the ids is checked when exemplars are read
  * (exemplar-reservoir.ts, span-ids.ts), not here: the record path only reads the active span and
  * its sampled flag.
  * https://opentelemetry.io/docs/specs/otel/metrics/sdk/#exemplarfilter
  */
-export function traceBasedContext(): SpanContext | undefined {
-  // No registry or no context manager: the active context is ROOT_CONTEXT, with no span.
-  const manager = registry?.context;
-  if (manager === undefined) return undefined;
-  const ctx = manager.active();
+export function traceBasedContext(explicit?: Context): SpanContext | undefined {
+  let ctx = explicit;
+  if (ctx === undefined) {
+    // No registry or no context manager: the active context is ROOT_CONTEXT, with no span.
+    const manager = registry?.context;
+    if (manager === undefined) return undefined;
+    ctx = manager.active();
+  }
   // Contexts are immutable: the same context holds the same span. Records of one request mostly
   // run in one context, so its answer is kept for the next record (one context at a time).
   return ctx === lastContext ? lastSampled : sampledSpanContextOf(ctx);
@@ -127,14 +131,23 @@ let lastContext: Context | undefined;
 let lastSampled: SpanContext | undefined;
 
 /** always_on: every measurement is offered; inside a span it carries the span's ids. */
-export function alwaysOnContext(): SpanContext {
-  const manager = registry?.context;
-  if (manager === undefined) return NO_SPAN;
-  const span = trace.getSpan(manager.active());
+export function alwaysOnContext(explicit?: Context): SpanContext {
+  let ctx = explicit;
+  if (ctx === undefined) {
+    const manager = registry?.context;
+    if (manager === undefined) return NO_SPAN;
+    ctx = manager.active();
+  }
+  const span = trace.getSpan(ctx);
   return span === undefined ? NO_SPAN : span.spanContext();
 }
 
-export type ExemplarSampler = () => SpanContext | undefined;
+/**
+ * The exemplar filter of a store: the span context a measurement's exemplar carries, or
+ * undefined for none. `explicit` is the context passed with the measurement, if any (the API's
+ * third argument); otherwise the active context counts.
+ */
+export type ExemplarSampler = (explicit?: Context) => SpanContext | undefined;
 
 export function samplerFor(filter: ExemplarFilter): ExemplarSampler | undefined {
   switch (filter) {

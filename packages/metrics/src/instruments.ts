@@ -1,5 +1,4 @@
 import {
-  context as contextApi,
   type Attributes,
   type BatchObservableCallback,
   type Context,
@@ -28,10 +27,15 @@ export interface BoundGauge {
   record(value: number): void;
 }
 
-/** Records with an explicit context run inside it, so exemplars see that context's span; anything that is not a Context is ignored. */
-function inContext(ctx: Context | undefined, fn: () => void): void {
-  if (ctx === undefined || ctx === null || typeof (ctx as { getValue?: unknown }).getValue !== 'function') fn();
-  else contextApi.with(ctx, fn);
+/**
+ * The context passed with a measurement, for its exemplar (the span in it, instead of the active
+ * one's); anything that is not a Context is ignored. Handed to the cell rather than entered with
+ * `context.with()`, which cost a closure, the API's global lookup and an AsyncLocalStorage `run`
+ * per record (~0.3 µs on Node 24, where `run` copies the async context frame) — and found no span
+ * when no context manager was registered, though the span was right there in the context.
+ */
+function explicitContext(ctx: Context | undefined): Context | undefined {
+  return ctx === undefined || ctx === null || typeof (ctx as { getValue?: unknown }).getValue !== 'function' ? undefined : ctx;
 }
 
 /** Counter and UpDownCounter: sums, one cell per series (a counter's cell also refuses negative adds). */
@@ -46,7 +50,7 @@ abstract class SumInstrument {
     if (!this.storage.accepts(value)) return;
     const cell = this.storage.cell(attributes);
     if (context === undefined) cell.add(value);
-    else inContext(context, () => cell.add(value));
+    else cell.add(value, explicitContext(context));
   }
   /** A handle bound to `attributes`; keep it and call `add` on the hot path. */
   bind(attributes?: Attributes): BoundCounter {
@@ -68,7 +72,7 @@ export class Histogram implements ApiHistogram {
     if (!this.storage.accepts(value)) return;
     const cell = this.storage.cell(attributes);
     if (context === undefined) cell.record(value);
-    else inContext(context, () => cell.record(value));
+    else cell.record(value, explicitContext(context));
   }
   bind(attributes?: Attributes): BoundHistogram {
     return this.storage.cell(attributes);
