@@ -63,6 +63,24 @@ describe('encodeSpansProtobuf: byte for byte otlp-transformer 0.301', () => {
     expect(Buffer.from(ours).equals(Buffer.from(upstream))).to.equal(true);
   });
 
+  it('the same bytes for ids that are not lowercase hex (upper case, out-of-range letters, beyond ASCII): the nibble table reads them as upstream does', () => {
+    const exporter = new InMemorySpanExporter();
+    new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer('t').startSpan('s').end();
+    const real = exporter.getFinishedSpans()[0]!;
+    // The SDK never makes such ids; a buggy id generator or a hand-built ReadableSpan can.
+    const all = [
+      ['AbCdEf0123456789'.repeat(2), 'FEDCBA9876543210'],
+      ['zz'.repeat(16), 'gG'.repeat(8)],
+      ['é✓'.repeat(8) + 'a'.repeat(16), '\u00ff\u0100'.repeat(4) + 'b'.repeat(8)],
+    ].map(([traceId, spanId]) => {
+      const span = Object.create(real) as ReadableSpan & { spanContext(): unknown };
+      Object.defineProperty(span, 'spanContext', { value: () => ({ traceId, spanId, traceFlags: TraceFlags.SAMPLED }) });
+      Object.defineProperty(span, 'parentSpanContext', { value: { traceId, spanId: spanId!.split('').reverse().join(''), traceFlags: 1 } });
+      return span as ReadableSpan;
+    });
+    expect(Buffer.from(encodeSpansProtobuf(all)).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(all)!))).to.equal(true);
+  });
+
   it('the same bytes again from the reused buffer, for one span and for none', () => {
     const all = spans();
     for (const batch of [all.slice(0, 1), all.slice(5, 9), [], all]) {
