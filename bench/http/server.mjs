@@ -86,6 +86,17 @@ async function setup() {
       const api = require('@opentelemetry/api');
       const { getRPCMetadata } = require('@opentelemetry/core');
       const { initTelemetry } = await import('@otelkit/telemetry');
+      // BENCH_SPAN_EXPORT=noop | encode-only (decomposition only, bench/NOTES.md): otelkit's OTLP
+      // span exporter answers every batch at once, without sending it (after encoding it, for
+      // encode-only): the batch processor and the spans' retention stay, the transport goes.
+      const spanExport = process.env.BENCH_SPAN_EXPORT;
+      if (spanExport === 'noop' || spanExport === 'encode-only') {
+        const otlp = await import('@otelkit/otlp');
+        otlp.OTLPTraceExporter.prototype.export = function (spans, done) {
+          if (spanExport === 'encode-only') otlp.encodeSpansProtobuf(spans);
+          done({ code: 0 });
+        };
+      } else if (spanExport !== undefined) throw new Error(`BENCH_SPAN_EXPORT=${spanExport}: noop or encode-only`);
       const own = variant === 'otelkit' || variant === 'otelkit-no-export';
       const instrumentations = [];
       if (variant === 'otelkit+instrumentation-http') {
