@@ -87,6 +87,24 @@ export function request(i, insts, count, observe, expected) {
 
 export const RECORDS_PER_REQUEST = 10;
 
+/** Totals (the layout of `expected`) from an OTLP-shaped collection: sdk-metrics' reader or otelkit's MetricProducer. */
+export function totalsFromResourceMetrics(resourceMetrics) {
+  const t = new Float64Array(16);
+  for (const sm of resourceMetrics.scopeMetrics)
+    for (const m of sm.metrics) {
+      const k = INSTRUMENTS.findIndex((x) => x.name === m.descriptor.name);
+      if (k < 0) continue;
+      for (const dp of m.dataPoints) {
+        if (k < 4) t[k] += dp.value;
+        else {
+          t[k] += dp.value.count;
+          t[k + 8] += dp.value.sum;
+        }
+      }
+    }
+  return t;
+}
+
 /** Throws unless the library's totals (same layout as `expected`) match, to a float tolerance. */
 export function checkTotals(library, actual, expected) {
   for (let k = 0; k < 16; k++) {

@@ -5,7 +5,7 @@ import { MetricProducer } from '@otelkit/metrics';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { otelkit, otelSdk, promClient, promRegistry } from '../lib/setup.mjs';
-import { checkTotals, INSTRUMENTS, RECORDS_PER_REQUEST, request } from '../lib/workload.mjs';
+import { checkTotals, INSTRUMENTS, RECORDS_PER_REQUEST, request, totalsFromResourceMetrics } from '../lib/workload.mjs';
 
 /*
  * Recording as a service does it (bench/lib/workload.mjs): 8 instruments through 2 shared call
@@ -31,24 +31,6 @@ async function otelkitTracer() {
 }
 
 const promName = (n) => n.replaceAll('.', '_');
-
-/** Totals from an OTLP-shaped collection (sdk-metrics reader or otelkit's MetricProducer). */
-function totalsFromResourceMetrics(resourceMetrics) {
-  const t = new Float64Array(16);
-  for (const sm of resourceMetrics.scopeMetrics)
-    for (const m of sm.metrics) {
-      const k = INSTRUMENTS.findIndex((x) => x.name === m.descriptor.name);
-      if (k < 0) continue;
-      for (const dp of m.dataPoints) {
-        if (k < 4) t[k] += dp.value;
-        else {
-          t[k] += dp.value.count;
-          t[k + 8] += dp.value.sum;
-        }
-      }
-    }
-  return t;
-}
 
 function traced(tracer, run) {
   return (i) => {

@@ -27,7 +27,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { checkTotals, INSTRUMENTS, request } from '../lib/workload.mjs';
+import { checkTotals, INSTRUMENTS, request, totalsFromResourceMetrics } from '../lib/workload.mjs';
 
 const reps = Number(process.argv[2] ?? 200);
 const batchMs = Number(process.argv[3] ?? 10);
@@ -41,22 +41,6 @@ const dist = join(dirname(createRequire(import.meta.url).resolve('@otelkit/telem
 const { LeanTracerProvider } = await import(join(dist, 'lean-tracer.js'));
 const { FastIdGenerator } = await import(join(dist, 'fast-id-generator.js'));
 const tracer = new LeanTracerProvider({ idGenerator: new FastIdGenerator() }).getTracer('bench');
-
-function totals(resourceMetrics) {
-  const t = new Float64Array(16);
-  for (const sm of resourceMetrics.scopeMetrics)
-    for (const m of sm.metrics) {
-      const k = INSTRUMENTS.findIndex((x) => x.name === m.descriptor.name);
-      for (const dp of m.dataPoints) {
-        if (k < 4) t[k] += dp.value;
-        else {
-          t[k] += dp.value.count;
-          t[k + 8] += dp.value.sum;
-        }
-      }
-    }
-  return t;
-}
 
 /**
  * The process's CPU time (fine-grained on Linux; `process.threadCpuUsage()` moves in steps of
@@ -164,5 +148,5 @@ const span = med(rows['span only'].times);
 console.log(`on / off per round: median ${med(ratios).toFixed(3)}×  (quartiles ${q(ratios, 0.25).toFixed(3)} – ${q(ratios, 0.75).toFixed(3)})`);
 console.log(`exemplar part: ${((on - off) / 10).toFixed(1)} ns per record; records alone (off − span only) ${((off - span) / 10).toFixed(1)} ns per record`);
 
-for (const [name, r] of Object.entries(rows)) if (r.records) checkTotals(name, totals((await r.producer.collect()).resourceMetrics), r.expected);
+for (const [name, r] of Object.entries(rows)) if (r.records) checkTotals(name, totalsFromResourceMetrics((await r.producer.collect()).resourceMetrics), r.expected);
 if (process.env.EXEMPLAR_REALISTIC_DEBUG) console.log('on/off deciles', [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map((p) => q(ratios, p).toFixed(2)).join(' '));
