@@ -92,9 +92,9 @@ export function refreshApiRegistry(): void {
 /**
  * The span context an exemplar should carry for a measurement made now — in `explicit`, the
  * context a caller passed with the measurement (`histogram.record(v, attrs, ctx)`), else in the
- * active context — or undefined when the filter says "no exemplar". Validity of the ids is checked when exemplars are read
- * (exemplar-reservoir.ts, span-ids.ts), not here: the record path only reads the active span and
- * its sampled flag.
+ * active context — or undefined when the filter says "no exemplar". Validity of the ids is
+ * checked when exemplars are read (exemplar-reservoir.ts, span-ids.ts), not here: the record
+ * path only reads the context's span and its sampled flag.
  * https://opentelemetry.io/docs/specs/otel/metrics/sdk/#exemplarfilter
  */
 export function traceBasedContext(explicit?: Context): SpanContext | undefined {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, IN_CI, startProcess, tempDir, waitFor, READY_PROBE_TIMEOUT_MS, type RunningProcess } from './peers.js';
+import { freePort, IN_CI, PORT_TAKEN, READY_PROBE_TIMEOUT_MS, startProcess, tempDir, waitFor, type RunningProcess } from './peers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // src/ and dist/ are both one level below the package root, two below the repo root.
@@ -236,7 +236,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       await launch();
       break;
     } catch (e) {
-      if (attempt < 4 && /address already in use/.test((e as Error).message)) {
+      if (attempt < 4 && PORT_TAKEN.test((e as Error).message)) {
         await choosePorts();
         continue;
       }
