@@ -62,12 +62,14 @@ run_suite() {
   passed=$( (grep -Eo '[0-9]+ passing' "$log" || true) | awk '{s+=$1} END {print s+0}')
   failed=$( (grep -Eo '[0-9]+ failing' "$log" || true) | awk '{s+=$1} END {print s+0}')
   echo "$label: $passed passed, $failed failed (exit $rc)"
+  suites+=("$label")
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
   if ((rc != 0 && failed == 0)); then total_failed=$((total_failed + 1)); fi
 }
 total_passed=0
 total_failed=0
+suites=()
 for major in 22 24 26; do
   PATH="$(dirname "${node_bin[$major]}"):$PATH" run_suite "node$major"
 done
@@ -80,10 +82,9 @@ fi
 
 step "summary ($(( $(date +%s) - started )) s)"
 # The failures again, last: a CI log is often read from its tail.
-for log in "$logdir"/node22.log "$logdir"/node24.log "$logdir"/node26.log "$logdir"/system-node24.log; do
-  [[ -f $log ]] || continue
-  grep -E '[0-9]+ failing|Failed: ' "$log" | sed "s|^|$(basename "$log" .log): |" || true
-  awk '/[0-9]+ failing/ {n = 80} n > 0 {print; n--}' "$log" | sed "s|^|$(basename "$log" .log): |"
+for label in "${suites[@]}"; do
+  # turbo's `Failed:` lines, then each mocha `N failing` block.
+  awk '/Failed: / || /[0-9]+ failing/ {m = /failing/ ? 80 : 1; if (m > n) n = m} n > 0 {print; n--}' "$logdir/$label.log" | sed "s|^|$label: |"
 done
 echo "tests: $total_passed passed, $total_failed failed"
 ((total_failed == 0))

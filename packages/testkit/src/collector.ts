@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, IN_CI, PORT_TAKEN, READY_PROBE_TIMEOUT_MS, startProcess, tempDir, waitFor, type RunningProcess } from './peers.js';
+import { freePort, IN_CI, probeReady, retryOnPortTaken, startProcess, tempDir, waitFor, type RunningProcess } from './peers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // src/ and dist/ are both one level below the package root, two below the repo root.
@@ -207,7 +207,6 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       ...options.env,
     };
   };
-  await choosePorts();
   let outputs = '';
   let proc: RunningProcess | undefined;
   const launch = async (): Promise<void> => {
@@ -215,7 +214,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     proc = p;
     await waitFor('the collector health_check to answer 200', async () => {
       if (p.child.exitCode !== null) throw new Error(`collector exited with code ${p.child.exitCode}`);
-      return (await fetch(`http://127.0.0.1:${health}/`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) })).status === 200;
+      return (await probeReady(`http://127.0.0.1:${health}/`)).status === 200;
     }, options.readyTimeoutMs ?? 30_000, 50).catch(async (e: Error) => {
       await p.stop();
       throw new Error(`${e.message}\n${p.output().slice(-6000)}`);
@@ -228,22 +227,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     await p.stop(10_000);
     outputs += p.output();
   };
-  // A free port is only free when it was checked: another process of the test run (turbo runs
-  // workspaces in parallel) can bind it before the Collector does. Seen in CI as
-  // "bind: address already in use"; the first start retries on new ports.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await launch();
-      break;
-    } catch (e) {
-      if (attempt < 4 && PORT_TAKEN.test((e as Error).message)) {
-        await choosePorts();
-        continue;
-      }
-      await dir.remove();
-      throw e;
-    }
-  }
+  // New ports on every start that finds one taken (retryOnPortTaken says why).
+  await retryOnPortTaken(async () => {
+    await choosePorts();
+    await launch();
+  }).catch(async (e) => {
+    await dir.remove();
+    throw e;
+  });
   const healthUrl = `http://127.0.0.1:${health}/`;
   return {
     otlpHttpUrl: `http://127.0.0.1:${http}`,

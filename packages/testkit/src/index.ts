@@ -1,4 +1,4 @@
-export { IN_CI, PORT_TAKEN, freePort, onFreePort, requirePeer, tempDir, startProcess, waitFor } from './peers.js';
+export { IN_CI, PORT_TAKEN, freePort, onFreePort, probeReady, retryOnPortTaken, requirePeer, tempDir, startProcess, waitFor } from './peers.js';
 export type { RunningProcess } from './peers.js';
 export { startPrometheus, promtoolCheckMetrics, parseOpenMetricsStrict } from './prometheus.js';
 export type { ExemplarSeries, PrometheusOptions, PrometheusServer } from './prometheus.js';

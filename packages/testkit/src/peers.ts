@@ -32,23 +32,31 @@ export const READY_PROBE_TIMEOUT_MS = 2000;
 /** How a peer reports that its port was taken (Go servers, the Collector, PostgreSQL alike). */
 export const PORT_TAKEN = /address already in use/i;
 
+/** `url` fetched with the bound of one readiness probe ({@link READY_PROBE_TIMEOUT_MS}). */
+export function probeReady(url: string): Promise<Response> {
+  return fetch(url, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) });
+}
+
 /**
- * Starts a peer on a port from `choosePort` (default {@link freePort}) and, when the start fails
- * with the port taken, on a new one (up to `attempts` starts). A free port is only free when it
- * was checked: another process of the test run (turbo runs workspaces in parallel) can bind it
- * before the peer does — seen in CI as "bind: address already in use". `start` must clean up what
- * it made before it throws.
+ * Runs `start` again (up to `attempts` times) while it fails with its port taken. A free port is
+ * only free when it was checked: another process of the test run (turbo runs workspaces in
+ * parallel) can bind it before the peer does — seen in CI as "bind: address already in use". So
+ * `start` chooses its port(s) itself, and cleans up what it made before it throws.
  */
-export async function onFreePort<T>(start: (port: number) => Promise<T>, choosePort: () => Promise<number> = freePort, attempts = 4): Promise<T> {
+export async function retryOnPortTaken<T>(start: () => Promise<T>, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const port = await choosePort();
     try {
-      return await start(port);
+      return await start();
     } catch (e) {
       if (attempt < attempts && PORT_TAKEN.test(e instanceof Error ? e.message : String(e))) continue;
       throw e;
     }
   }
+}
+
+/** {@link retryOnPortTaken} for a peer on one port from `choosePort` (default {@link freePort}). */
+export function onFreePort<T>(start: (port: number) => Promise<T>, choosePort: () => Promise<number> = freePort): Promise<T> {
+  return retryOnPortTaken(async () => start(await choosePort()));
 }
 
 /**

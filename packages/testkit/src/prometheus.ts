@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { onFreePort, requirePeer, startProcess, tempDir, waitFor, READY_PROBE_TIMEOUT_MS, type RunningProcess } from './peers.js';
+import { onFreePort, requirePeer, startProcess, tempDir, waitFor, probeReady, type RunningProcess } from './peers.js';
 
 export interface PrometheusOptions {
   /** `host:port` targets scraped at `scrapeIntervalSeconds`. */
@@ -91,7 +91,7 @@ async function startPrometheusOn(port: number, options: PrometheusOptions): Prom
     proc = p;
     await waitFor('Prometheus to be ready', async () => {
       if (p.child.exitCode !== null) throw new Error(`prometheus exited with code ${p.child.exitCode}`);
-      return (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) })).ok;
+      return (await probeReady(`${url}/-/ready`)).ok;
     }, 30_000).catch(async (e: Error) => {
       await p.stop();
       throw new Error(`${e.message}\n${previousOutput}${p.output()}`);

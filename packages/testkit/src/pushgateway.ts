@@ -1,4 +1,4 @@
-import { onFreePort, requirePeer, startProcess, waitFor, READY_PROBE_TIMEOUT_MS, type RunningProcess } from './peers.js';
+import { onFreePort, requirePeer, startProcess, waitFor, probeReady, type RunningProcess } from './peers.js';
 
 export interface PushgatewayServer {
   /** `http://127.0.0.1:<port>` — no trailing slash. */
@@ -31,7 +31,7 @@ async function startPushgatewayOn(port: number): Promise<PushgatewayServer> {
   const url = `http://127.0.0.1:${port}`;
   await waitFor('Pushgateway to be ready', async () => {
     if (proc.child.exitCode !== null) throw new Error(`prometheus-pushgateway exited with code ${proc.child.exitCode}`);
-    return (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) })).ok;
+    return (await probeReady(`${url}/-/ready`)).ok;
   }, 30_000, 100).catch(async (e: Error) => {
     await proc.stop();
     throw new Error(`${e.message}\n${proc.output()}`);
