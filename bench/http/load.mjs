@@ -50,8 +50,9 @@ process.on('exit', () => {
 /**
  * Starts the server child for a variant on core 0; resolves with its port and a stop().
  * `handler: 'work'`: the handler does representative work per request (bench/http/server.mjs).
+ * `telemetryBundle`: another build of @otelkit/telemetry's entry (a file path), to compare builds.
  */
-export async function startServer(variant, sinkUrl, { handler = 'trivial' } = {}) {
+export async function startServer(variant, sinkUrl, { handler = 'trivial', telemetryBundle } = {}) {
   // BENCH_SERVER_ARGS: node options for the server only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
   const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
   const args = [...nodeArgs, join(here, 'server.mjs'), variant];
@@ -61,6 +62,7 @@ export async function startServer(variant, sinkUrl, { handler = 'trivial' } = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OTEL_') && k !== 'NODE_OPTIONS') env[k] = v;
   env.OTLP_SINK = sinkUrl;
   env.BENCH_HANDLER = handler;
+  if (telemetryBundle !== undefined) env.BENCH_TELEMETRY_BUNDLE = telemetryBundle;
   const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   child.on('exit', () => children.delete(child));

@@ -8,6 +8,7 @@
 // GET /__stats answers the requests served, the process's CPU time and the telemetry's own count
 // of recorded requests, read back by the scenario.
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const variant = process.argv[2];
 const sink = process.env.OTLP_SINK;
@@ -85,10 +86,14 @@ async function setup() {
     case 'otelkit-no-export': {
       const api = require('@opentelemetry/api');
       const { getRPCMetadata } = require('@opentelemetry/core');
-      const { initTelemetry } = await import('@otelkit/telemetry');
+      // BENCH_TELEMETRY_BUNDLE (http-decomposition.mjs `variant=path`): another build of
+      // @otelkit/telemetry's entry, to compare two builds in one interleaved run.
+      const bundle = process.env.BENCH_TELEMETRY_BUNDLE;
+      const { initTelemetry } = await import(bundle ? pathToFileURL(bundle).href : '@otelkit/telemetry');
       // BENCH_SPAN_EXPORT=noop | encode-only (decomposition only, bench/NOTES.md): otelkit's OTLP
       // span exporter answers every batch at once, without sending it (after encoding it, for
-      // encode-only): the batch processor and the spans' retention stay, the transport goes.
+      // encode-only, when the batch processor hands it spans): the transport goes, the
+      // processor's work stays.
       const spanExport = process.env.BENCH_SPAN_EXPORT;
       if (spanExport === 'noop' || spanExport === 'encode-only') {
         const otlp = await import('@otelkit/otlp');
@@ -96,6 +101,7 @@ async function setup() {
           if (spanExport === 'encode-only') otlp.encodeSpansProtobuf(spans);
           done({ code: 0 });
         };
+        otlp.OTLPTraceExporter.prototype.exportEncoded = () => Promise.resolve({ code: 0 });
       } else if (spanExport !== undefined) throw new Error(`BENCH_SPAN_EXPORT=${spanExport}: noop or encode-only`);
       const own = variant === 'otelkit' || variant === 'otelkit-no-export';
       const instrumentations = [];

@@ -22,13 +22,16 @@ process.on('unhandledRejection', (e) => {
   console.error(e);
   process.exit(1); // load.mjs kills the server children on exit
 });
+// `variant[:work][=path]`: with `=path`, the server imports @otelkit/telemetry from that file (another
+// build of dist/bundle/index.js), so that two builds compare in one interleaved run.
 const parse = (v) => {
-  const [variant, handler] = v.split(':');
-  return { variant, handler: handler === 'work' ? 'work' : 'trivial' };
+  const [name, telemetryBundle] = v.split('=');
+  const [variant, handler] = name.split(':');
+  return { variant, handler: handler === 'work' ? 'work' : 'trivial', telemetryBundle };
 };
 for (const v of variants) {
-  const { variant, handler } = parse(v);
-  servers[v] = await startServer(variant, sink.url, { handler });
+  const { variant, handler, telemetryBundle } = parse(v);
+  servers[v] = await startServer(variant, sink.url, { handler, telemetryBundle });
   await load(servers[v].port, { seconds: 2 });
 }
 const cpu = Object.fromEntries(variants.map((v) => [v, []]));

@@ -10,7 +10,7 @@ export type { ExportOptions, ExporterParts } from './metric-exporter.js';
 export { PeriodicExportingReader } from './periodic-reader.js';
 export type { PeriodicExportingReaderOptions } from './periodic-reader.js';
 export { encodeMetricsProtobuf } from './metrics-protobuf.js';
-export { encodeSpansProtobuf } from './spans-protobuf.js';
+export { encodeSpansProtobuf, SpanRequestBuilder } from './spans-protobuf.js';
 export { encodeMetricsJson } from './metrics-json.js';
 export { decodePartialSuccess } from './export-response.js';
 export type { PartialSuccess } from './export-response.js';

@@ -7,6 +7,7 @@ import { OtlpDelivery } from './otlp-delivery.js';
 import type { PreparedRequest } from './transport.js';
 import type { ExporterParts } from './metric-exporter.js';
 import { encodeSpansProtobuf } from './spans-protobuf.js';
+import { OtlpExportError } from './errors.js';
 
 // otlp-transformer (its JSON span serializer) is ~40 modules: loaded on the first JSON export, so
 // that constructing the exporter — and every service that does not export JSON spans — does not pay it.
@@ -25,7 +26,8 @@ function serializer(json: boolean): Serializer {
  * TLS/mTLS, gzip, retries (HTTP statuses and gRPC codes per the OTLP spec, retry-policy.ts and
  * grpc-status.ts), Retry-After / RetryInfo throttling and health as {@link OTLPMetricExporter}.
  * Protobuf spans are encoded by otelkit's encoder (spans-protobuf.ts: byte for byte upstream's
- * `ProtobufTraceSerializer`, ~2.5× less CPU per span), JSON by upstream's
+ * `ProtobufTraceSerializer`, ~2.5× less CPU per span) — or as they end, by otelkit's span
+ * processor, and handed over as bytes ({@link exportEncoded}) — JSON by upstream's
  * `@opentelemetry/otlp-transformer`.
  *
  * Why not upstream's `@opentelemetry/exporter-trace-otlp-grpc`: it brings its own grpc-js
@@ -62,6 +64,21 @@ export class OTLPTraceExporter implements SpanExporter {
     return this.#delivery.track(this.#delivery.deliver(() => this.#encode(spans), spans.length, options.timeoutMillis));
   }
 
+  /**
+   * Exports a request already encoded as protobuf (an ExportTraceServiceRequest of `count` spans,
+   * built with {@link SpanRequestBuilder} as the spans end); resolves with the result (never
+   * rejects). Only for the protobuf protocols (`http/protobuf`, `grpc`): see {@link encodesProtobuf}.
+   */
+  exportEncoded(body: Uint8Array, count: number, options: { timeoutMillis?: number } = {}): Promise<ExportResult> {
+    if (this.#json) return Promise.resolve(this.#delivery.fail(new OtlpExportError('exportEncoded() needs a protobuf protocol; this exporter sends http/json', { attempts: 0, retryable: false }), count));
+    return this.#delivery.track(this.#delivery.deliver(() => body, count, options.timeoutMillis));
+  }
+
+  /** Whether requests go out as protobuf (`http/protobuf` or `grpc`): then {@link exportEncoded} takes them encoded. */
+  get encodesProtobuf(): boolean {
+    return !this.#json;
+  }
+
   #encode(spans: ReadableSpan[]): Uint8Array {
     // Protobuf (HTTP and gRPC): otelkit's encoder, the same bytes as upstream's with less CPU
     // per span (spans-protobuf.ts); JSON: upstream's serializer.
@@ -71,9 +88,12 @@ export class OTLPTraceExporter implements SpanExporter {
     return body;
   }
 
-  /** The request that would export `spans`, built synchronously, for the exit path. */
-  finalRequest(spans: ReadableSpan[]): PreparedRequest | undefined {
-    return this.#delivery.prepare(this.#encode(spans));
+  /**
+   * The request that would export `spans` (or a request already encoded as protobuf, see
+   * {@link exportEncoded}), built synchronously, for the exit path.
+   */
+  finalRequest(spans: ReadableSpan[] | Uint8Array): PreparedRequest | undefined {
+    return this.#delivery.prepare(spans instanceof Uint8Array ? spans : this.#encode(spans));
   }
 
   /** Resolves when every export started before the call has finished; rejects with the first failure's error. */

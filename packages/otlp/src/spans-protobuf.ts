@@ -45,12 +45,20 @@ const HEX_NIBBLE = (() => {
   return t;
 })();
 
+const KEYS = new Map<string, Uint8Array>();
+
 class Writer {
-  buf = new Uint8Array(1 << 16);
+  buf: Uint8Array;
   pos = 0;
   private readonly view = () => new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
-  private dv = this.view();
-  readonly keys = new Map<string, Uint8Array>();
+  private dv: DataView;
+  /** Encoded `key` fields, shared by every writer (the same dozen keys on every span). */
+  readonly keys = KEYS;
+
+  constructor(size = 1 << 16) {
+    this.buf = new Uint8Array(size);
+    this.dv = this.view();
+  }
 
   shrink(): void {
     this.buf = new Uint8Array(1 << 16);
@@ -427,33 +435,22 @@ function resource(w: Writer, r: Resource): void {
   w.end(m);
 }
 
-const writer = new Writer();
+type Scope = InstrumentationScope;
 
-/** The ExportTraceServiceRequest for `spans` (a new array: the writer's buffer is reused). */
-export function encodeSpansProtobuf(spans: readonly ReadableSpan[]): Uint8Array {
-  const byResource = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
-  for (const s of spans) {
-    let scopes = byResource.get(s.resource);
-    if (scopes === undefined) byResource.set(s.resource, (scopes = new Map()));
-    let list = scopes.get(s.instrumentationScope);
-    if (list === undefined) scopes.set(s.instrumentationScope, (list = []));
-    list.push(s);
-  }
-  const w = writer;
-  w.pos = 0;
-  for (const [res, scopes] of byResource) {
+/**
+ * ResourceSpans → ScopeSpans around each group's spans, resources and scopes in the order they
+ * first appeared (the grouping upstream's serializer makes).
+ */
+function writeGroups<T>(w: Writer, groups: Map<Resource, Map<Scope, T>>, spans: (w: Writer, group: T) => void): void {
+  for (const [res, scopes] of groups) {
     w.varint((1 << 3) | 2);
     const rs = w.begin();
     resource(w, res);
-    for (const list of scopes.values()) {
+    for (const [sc, group] of scopes) {
       w.varint((2 << 3) | 2);
       const ss = w.begin();
-      const sc = list[0]!.instrumentationScope;
       scope(w, sc);
-      for (const s of list) {
-        w.varint((2 << 3) | 2);
-        span(w, s);
-      }
+      spans(w, group);
       if (sc.schemaUrl) {
         w.varint((3 << 3) | 2);
         w.string(sc.schemaUrl);
@@ -466,8 +463,115 @@ export function encodeSpansProtobuf(spans: readonly ReadableSpan[]): Uint8Array 
     }
     w.end(rs);
   }
+}
+
+const writer = new Writer();
+
+function finish(w: Writer): Uint8Array {
   const out = w.buf.slice(0, w.pos);
   // A batch far larger than usual does not keep its buffer.
   if (w.buf.length > 1 << 24) w.shrink();
   return out;
+}
+
+/** The ExportTraceServiceRequest for `spans` (a new array: the writer's buffer is reused). */
+export function encodeSpansProtobuf(spans: readonly ReadableSpan[]): Uint8Array {
+  const byResource = new Map<Resource, Map<Scope, ReadableSpan[]>>();
+  for (const s of spans) {
+    let scopes = byResource.get(s.resource);
+    if (scopes === undefined) byResource.set(s.resource, (scopes = new Map()));
+    let list = scopes.get(s.instrumentationScope);
+    if (list === undefined) scopes.set(s.instrumentationScope, (list = []));
+    list.push(s);
+  }
+  const w = writer;
+  w.pos = 0;
+  writeGroups(w, byResource, (w, list) => {
+    for (const s of list) {
+      w.varint((2 << 3) | 2);
+      span(w, s);
+    }
+  });
+  return finish(w);
+}
+
+/** Chunk writers released by built requests, kept for the next ones (a few: one per scope in use). */
+const chunkPool: Writer[] = [];
+const CHUNK_POOL_SIZE = 8;
+
+/**
+ * An ExportTraceServiceRequest built span by span: {@link append} encodes a span the moment it
+ * ends (into its resource and scope's chunk), {@link request} wraps the chunks into the request —
+ * byte for byte {@link encodeSpansProtobuf} of the same spans in the same order.
+ *
+ * Why: a batch span processor holds up to 512 ended spans for up to 5 s before encoding them, long
+ * enough for the spans (a dozen objects each) to survive young-generation collections and be
+ * promoted; held as bytes, each span can die young (bench/NOTES.md, the end-to-end gap).
+ */
+export class SpanRequestBuilder {
+  /** Spans appended since the last {@link reset}. */
+  count = 0;
+  readonly #groups = new Map<Resource, Map<Scope, Writer>>();
+  #lastResource: Resource | undefined;
+  #lastScope: Scope | undefined;
+  #last: Writer | undefined;
+
+  /**
+   * Encodes `s` into the request. Throws what the encoder throws on a value it cannot read
+   * (nothing of the span is then kept).
+   */
+  append(s: ReadableSpan): void {
+    const res = s.resource;
+    const sc = s.instrumentationScope;
+    let w = this.#last;
+    if (w === undefined || res !== this.#lastResource || sc !== this.#lastScope) w = this.#chunk(res, sc);
+    const start = w.pos;
+    try {
+      w.varint((2 << 3) | 2);
+      span(w, s);
+    } catch (e) {
+      w.pos = start;
+      throw e;
+    }
+    this.count++;
+  }
+
+  /** The resources of the spans appended (the caller waits for their asynchronous attributes). */
+  resources(): IterableIterator<Resource> {
+    return this.#groups.keys();
+  }
+
+  /** The request for every span appended so far (a new array). */
+  request(): Uint8Array {
+    const w = writer;
+    w.pos = 0;
+    writeGroups(w, this.#groups, (w, chunk) => w.raw(chunk.buf.subarray(0, chunk.pos)));
+    return finish(w);
+  }
+
+  /** Forgets the spans appended; their buffers go back to the pool. */
+  reset(): void {
+    for (const scopes of this.#groups.values()) {
+      for (const chunk of scopes.values()) {
+        if (chunkPool.length < CHUNK_POOL_SIZE && chunk.buf.length <= 1 << 24) {
+          chunk.pos = 0;
+          chunkPool.push(chunk);
+        }
+      }
+    }
+    this.#groups.clear();
+    this.#last = this.#lastResource = this.#lastScope = undefined;
+    this.count = 0;
+  }
+
+  #chunk(res: Resource, sc: Scope): Writer {
+    let scopes = this.#groups.get(res);
+    if (scopes === undefined) this.#groups.set(res, (scopes = new Map()));
+    let w = scopes.get(sc);
+    if (w === undefined) scopes.set(sc, (w = chunkPool.pop() ?? new Writer(1 << 14)));
+    this.#lastResource = res;
+    this.#lastScope = sc;
+    this.#last = w;
+    return w;
+  }
 }

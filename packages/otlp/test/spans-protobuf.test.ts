@@ -5,7 +5,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import http from 'node:http';
-import { encodeSpansProtobuf, OTLPTraceExporter } from '../src/index.js';
+import { encodeSpansProtobuf, OTLPTraceExporter, SpanRequestBuilder } from '../src/index.js';
 
 /** Byte for byte: otelkit's span encoder against otlp-transformer's ProtobufTraceSerializer (three providers: two resources, one of them twice). */
 function spans(): ReadableSpan[] {
@@ -111,5 +111,51 @@ describe('encodeSpansProtobuf: byte for byte otlp-transformer 0.301', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('SpanRequestBuilder: the request built span by span, as the spans end', () => {
+  const upstream = (batch: ReadableSpan[]) => Buffer.from(ProtobufTraceSerializer.serializeRequest(batch)!);
+
+  it('the same bytes as upstream for spans appended one by one, resources and scopes interleaved (2 resources, 6 scopes)', () => {
+    const all = spans();
+    // Interleave the providers' spans, as a server's concurrent requests end them.
+    const mixed = all.map((s, i) => ({ s, k: (i % 40) * 10 + Math.floor(i / 40) })).sort((a, b) => a.k - b.k).map((x) => x.s);
+    // Three providers (two share a resource) × two tracers: six scope objects in the first six spans.
+    expect(new Set(mixed.slice(0, 6).map((s) => s.instrumentationScope))).to.have.length(6);
+    const b = new SpanRequestBuilder();
+    for (const s of mixed) b.append(s);
+    expect(b.count).to.equal(240);
+    expect(Buffer.from(b.request()).equals(upstream(mixed))).to.equal(true);
+    expect(Buffer.from(b.request()).equals(Buffer.from(encodeSpansProtobuf(mixed)))).to.equal(true);
+  });
+
+  it('after reset() it starts empty and reuses pooled buffers without leaking bytes of the last request', () => {
+    const all = spans();
+    const b1 = new SpanRequestBuilder();
+    for (const s of all) b1.append(s);
+    b1.request();
+    b1.reset();
+    expect(b1.count).to.equal(0);
+    expect(b1.request().length).to.equal(0);
+    for (const batch of [all.slice(0, 1), all.slice(100, 107), all]) {
+      // A second builder takes the first one's pooled chunks.
+      const b2 = new SpanRequestBuilder();
+      for (const s of batch) b2.append(s);
+      expect(Buffer.from(b2.request()).equals(upstream(batch))).to.equal(true);
+      b2.reset();
+    }
+  });
+
+  it('a span the encoder cannot read throws and leaves nothing of it: the request holds exactly the other spans', () => {
+    const all = spans().slice(0, 5);
+    const b = new SpanRequestBuilder();
+    b.append(all[0]!);
+    b.append(all[1]!);
+    const broken = Object.create(all[2]!, { attributes: { value: { ok: 1, get bad() { throw new Error('unreadable'); } } } }) as ReadableSpan;
+    expect(() => b.append(broken)).to.throw('unreadable');
+    b.append(all[3]!);
+    expect(b.count).to.equal(3);
+    expect(Buffer.from(b.request()).equals(upstream([all[0]!, all[1]!, all[3]!]))).to.equal(true);
   });
 });

@@ -8,10 +8,12 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
+import type * as Otlp from '@otelkit/otlp';
 
 /**
  * sdk-trace's BatchSpanProcessor, plus what the synchronous exit path needs: the ended, sampled
- * spans it holds but has not handed to the exporter yet.
+ * spans it holds but has not handed to the exporter yet. otelkit uses it with its OTLP span
+ * exporter over JSON; over protobuf, EncodingBatchSpanProcessor (encoding-span-processor.ts).
  *
  * Why: the batch processor keeps ended spans for up to `scheduledDelayMillis` (5 s by default)
  * before exporting them. A job that ends with `process.exit()` or dies of an uncaught exception
@@ -30,9 +32,12 @@ export class ExitSafeBatchSpanProcessor implements SpanProcessor {
   readonly #pending = new Set<ReadableSpan>();
   readonly #limit: number;
   readonly #batch: BatchSpanProcessor;
+  readonly #finalRequest: ((spans: ReadableSpan[]) => Otlp.PreparedRequest | undefined) | undefined;
 
   constructor(options: BatchSpanProcessorOptions) {
     const { exporter } = options;
+    const finalRequest = (exporter as Partial<Pick<Otlp.OTLPTraceExporter, 'finalRequest'>>).finalRequest;
+    this.#finalRequest = finalRequest?.bind(exporter);
     const pending = this.#pending;
     const handOff: SpanExporter = {
       export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -57,6 +62,12 @@ export class ExitSafeBatchSpanProcessor implements SpanProcessor {
       if (pending.size > this.#limit) pending.delete(pending.values().next().value!);
     }
     this.#batch.onEnd(span);
+  }
+
+  /** The exit path's request for the spans {@link takePending} returns, if there are any. */
+  finalRequest(): Otlp.PreparedRequest | undefined {
+    const spans = this.takePending();
+    return spans.length === 0 ? undefined : this.#finalRequest?.(spans);
   }
 
   /** Ended spans not handed to the exporter yet, oldest first; they leave the list (the exit path sends them once). */

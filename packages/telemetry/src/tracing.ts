@@ -20,6 +20,7 @@ import type * as Otlp from '@otelkit/otlp';
 import { importSync } from './import-sync.js';
 import type { ResolvedConfig } from './config.js';
 import { ExitSafeBatchSpanProcessor } from './exit-safe-span-processor.js';
+import { EncodingBatchSpanProcessor } from './encoding-span-processor.js';
 import { FastIdGenerator } from './fast-id-generator.js';
 import { LeanTracerProvider } from './lean-tracer.js';
 
@@ -45,7 +46,7 @@ export interface Tracing {
   readonly provider: TracerProvider;
   readonly exporters: { name: string; exporter: SpanExporter }[];
   /** The OTLP span export, when configured: its health and the exit path's pending spans. */
-  readonly otlp?: { readonly exporter: Otlp.OTLPTraceExporter; readonly processor: ExitSafeBatchSpanProcessor };
+  readonly otlp?: { readonly exporter: Otlp.OTLPTraceExporter; readonly processor: ExitSafeBatchSpanProcessor | EncodingBatchSpanProcessor };
 }
 
 export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
@@ -57,11 +58,15 @@ export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
       // otelkit's span exporter: the same transports as metrics (HTTP protobuf/JSON or gRPC, TLS,
       // gzip, retries); it loads the span serializers (otlp-transformer) on its first export.
       // @otelkit/otlp only when OTLP traces are configured (import-sync.ts).
-      const { OTLPTraceExporter } = importSync<typeof Otlp>('@otelkit/otlp');
+      const { OTLPTraceExporter, SpanRequestBuilder } = importSync<typeof Otlp>('@otelkit/otlp');
       const exporter = new OTLPTraceExporter(cfg.otlpTraces);
       exporters.push({ name: 'otlp-traces', exporter });
-      // The batch processor, keeping track of what it has not handed off: the exit path sends it.
-      const processor = new ExitSafeBatchSpanProcessor({ exporter, ...batchOptionsFromEnv() });
+      // The batch processor, keeping what it has not handed off for the exit path. Over protobuf
+      // (HTTP or gRPC) spans are encoded as they end and the batch held as bytes
+      // (encoding-span-processor.ts); over JSON, sdk-trace's BatchSpanProcessor holds the spans.
+      const processor = exporter.encodesProtobuf
+        ? new EncodingBatchSpanProcessor({ exporter, Builder: SpanRequestBuilder, ...batchOptionsFromEnv() })
+        : new ExitSafeBatchSpanProcessor({ exporter, ...batchOptionsFromEnv() });
       processors.push(processor);
       otlp = { exporter, processor };
     }

@@ -4,7 +4,8 @@ import { NO_HEALTH, type ComponentContext, type TelemetryComponent } from './com
  * The TracerProvider's span processors (built in tracing.ts): flushed and shut down with the rest.
  * With an OTLP span exporter the component is `otlp-traces`: its health is reported like the
  * metrics exporter's (`health().exporters`, the `otelkit_exporter_*` self-metrics), and the
- * synchronous exit path sends the spans the batch processor still holds (exit-safe-span-processor.ts).
+ * synchronous exit path sends the spans the batch processor still holds (encoding-span-processor.ts,
+ * exit-safe-span-processor.ts).
  */
 export function traces(ctx: ComponentContext): TelemetryComponent {
   const provider = ctx.tracerProvider;
@@ -27,9 +28,7 @@ export function traces(ctx: ComponentContext): TelemetryComponent {
       return { kind: 'exporter', report, failing: report.consecutiveFailures > 0 };
     },
     finalRequest: () => {
-      const spans = otlp.processor.takePending();
-      if (spans.length === 0) return undefined;
-      const request = otlp.exporter.finalRequest(spans);
+      const request = otlp.processor.finalRequest();
       return request === undefined ? undefined : { name, ...request };
     },
   };
