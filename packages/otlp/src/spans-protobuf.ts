@@ -12,7 +12,8 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
  * 12-attribute span):
  * - one pass into a buffer kept between exports (upstream sizes the whole request in a first
  *   pass, then writes it into a new buffer);
- * - each attribute key's encoded bytes cached (the same dozen keys on every span);
+ * - each attribute key's encoded bytes cached (the same dozen keys on every span), and the whole
+ *   KeyValue while its value stays the same;
  * - ids written from hex straight into the buffer (no Uint8Array per id).
  * Lengths are varints written in front of their message: one byte is reserved, and the message
  * moved when its length needs more (as upstream does), so the bytes are the minimal encoding.
@@ -45,7 +46,22 @@ const HEX_NIBBLE = (() => {
   return t;
 })();
 
-const KEYS = new Map<string, Uint8Array>();
+/**
+ * Per attribute key: its encoded `key` field, and the last value seen with it — once the same
+ * value comes twice in a row, the whole encoded KeyValue is kept and copied while the value stays
+ * the same (most of a server span's attributes: method, scheme, addresses, protocol, route,
+ * status): a compare and a copy instead of encoding the value.
+ */
+interface KeyEntry {
+  readonly key: Uint8Array;
+  value: unknown;
+  /** The KeyValue message for `value`, its length prefix included; undefined until `value` repeats. */
+  kv: Uint8Array | undefined;
+}
+const KEYS = new Map<string, KeyEntry>();
+/** Longest KeyValue kept whole (a longer value is rarely the same twice, and costs its copy). */
+const MAX_KEPT_KEY_VALUE = 96;
+const hasOwn = Object.prototype.hasOwnProperty;
 
 class Writer {
   buf: Uint8Array;
@@ -180,9 +196,18 @@ class Writer {
   }
 
   raw(data: Uint8Array): void {
-    this.ensure(data.length);
-    this.buf.set(data, this.pos);
-    this.pos += data.length;
+    const n = data.length;
+    this.ensure(n);
+    if (n > 64) {
+      this.buf.set(data, this.pos);
+      this.pos += n;
+      return;
+    }
+    // Short copies (keys, kept KeyValues): a loop beats TypedArray#set's setup.
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = data[i]!;
+    this.pos = p;
   }
 
   /** Reserves one length byte; returns the mark for {@link end}. */
@@ -208,18 +233,18 @@ class Writer {
     this.buf[p] = v;
   }
 
-  /** The KeyValue's `key` field (tag + length + bytes), cached per key. */
-  key(k: string): void {
-    let enc = this.keys.get(k);
-    if (enc === undefined) {
+  /** The KeyValue's `key` field (tag + length + bytes) and last value, cached per key. */
+  entry(k: string): KeyEntry {
+    let e = this.keys.get(k);
+    if (e === undefined) {
       const start = this.pos;
       this.varint((1 << 3) | 2);
       this.string(k);
-      enc = this.buf.slice(start, this.pos);
+      e = { key: this.buf.slice(start, this.pos), value: undefined, kv: undefined };
       this.pos = start;
-      if (this.keys.size < MAX_CACHED_KEYS) this.keys.set(k, enc);
+      if (this.keys.size < MAX_CACHED_KEYS) this.keys.set(k, e);
     }
-    this.raw(enc);
+    return e;
   }
 }
 
@@ -293,15 +318,28 @@ function anyValue(w: Writer, value: unknown): void {
 function attributes(w: Writer, attrs: Attributes, field: number): void {
   const tag = (field << 3) | 2;
   for (const key in attrs) {
-    if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
+    if (!hasOwn.call(attrs, key)) continue;
+    const value = attrs[key];
+    const e = w.entry(key);
     w.varint(tag);
+    const same = value === e.value;
+    if (same && e.kv !== undefined) {
+      w.raw(e.kv);
+      continue;
+    }
+    const start = w.pos;
     const kv = w.begin();
-    w.key(key);
+    w.raw(e.key);
     w.varint((2 << 3) | 2);
     const v = w.begin();
-    anyValue(w, attrs[key] as AttributeValue);
+    anyValue(w, value as AttributeValue);
     w.end(v);
     w.end(kv);
+    if (!same) {
+      // Objects (arrays, bytes) are never kept: their content can change under the same reference.
+      e.value = typeof value === 'object' ? undefined : value;
+      e.kv = undefined;
+    } else if (w.pos - start <= MAX_KEPT_KEY_VALUE) e.kv = w.buf.slice(start, w.pos);
   }
 }
 

@@ -114,6 +114,27 @@ describe('encodeSpansProtobuf: byte for byte otlp-transformer 0.301', () => {
   });
 });
 
+describe('encodeSpansProtobuf: a KeyValue kept while its value repeats', () => {
+  it('the same bytes as upstream when a repeated key changes type, an array or byte value is changed in place, or values alternate', () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer('memo');
+    const shared = ['a', 'b'];
+    const bytes = new Uint8Array([1, 2, 3]);
+    const values: unknown[] = ['x', 'x', 'x', 1, 1, 1.5, 1.5, true, true, false, 'x', 'x', -0, 0, 0, Number.NaN, Number.NaN, 'y', 'x', 'y', 'x', 'z'.repeat(200), 'z'.repeat(200), 'z'.repeat(200)];
+    for (let i = 0; i < values.length; i++) {
+      // The array and the bytes keep their reference but change between spans (the API copies
+      // arrays; a processor or a test may still hand the encoder one that changes).
+      shared[0] = `a${i % 3}`;
+      bytes[0] = i;
+      const span = tracer.startSpan(`s${i}`, { attributes: { v: values[i] as never, stable: 'same', n: 42 } });
+      span.end();
+      Object.assign((span as unknown as { attributes: Record<string, unknown> }).attributes, { arr: shared, bytes });
+      const [ended] = exporter.getFinishedSpans().slice(-1);
+      expect(Buffer.from(encodeSpansProtobuf([ended!])).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest([ended!])!)), `span ${i} (${String(values[i])})`).to.equal(true);
+    }
+  });
+});
+
 describe('SpanRequestBuilder: the request built span by span, as the spans end', () => {
   const upstream = (batch: ReadableSpan[]) => Buffer.from(ProtobufTraceSerializer.serializeRequest(batch)!);
 
