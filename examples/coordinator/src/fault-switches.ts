@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * Named fault switches of an example service, for demos and the live alerting suite
- * (test/monitoring): set at start with `FAULTS=a,b` or at run time on the admin endpoint
- * `PUT|DELETE /admin/faults/<name>` (`GET /admin/faults` lists them), which answers loopback
- * peers only. Each service gives the switches their behaviour.
+ * Named fault switches of an example service (the coordinator's; the worker imports them from
+ * here), for demos and the live alerting suite (test/monitoring): set at start with `FAULTS=a,b`
+ * or at run time on the admin endpoint `PUT|DELETE /admin/faults/<name>` (`GET /admin/faults`
+ * lists them), which answers loopback peers only. Each service gives the switches their behaviour.
  */
 export class FaultSwitches<N extends string> {
   readonly names: readonly N[];

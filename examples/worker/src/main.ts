@@ -1,4 +1,4 @@
-import { FaultSwitches } from './fault-switches.js';
+import { FaultSwitches } from '@otelkit/example-coordinator/fault-switches';
 import { startWorker, WORKER_FAULTS } from './worker.js';
 
 function intEnv(name: string, fallback: number, min: number): number {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServiceHealthMeters, type InstrumentedLoop } from '@otelkit/meters';
 import { initTelemetry, type Telemetry } from '@otelkit/telemetry';
-import { FaultSwitches } from './fault-switches.js';
+import { FaultSwitches } from '@otelkit/example-coordinator/fault-switches';
 import { startFeeder, type Feeder } from './feeder.js';
 import { MemorySignalStore } from './memory-store.js';
 import { PostgresSignalStore } from './postgres-store.js';
