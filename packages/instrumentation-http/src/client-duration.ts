@@ -1,5 +1,4 @@
 import { diag, SpanStatusCode, ValueType, type Histogram, type MeterProvider } from '@opentelemetry/api';
-import { performance } from 'node:perf_hooks';
 import type { ClientRequestState } from './client-request-state.js';
 import { ATTR_ERROR_TYPE, DURATION_BUCKETS, METRIC_HTTP_CLIENT_REQUEST_DURATION } from './semconv.js';
 import { VERSION } from './version.js';

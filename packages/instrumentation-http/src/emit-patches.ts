@@ -1,7 +1,13 @@
 import { context } from '@opentelemetry/api';
 import type { EventEmitter } from 'node:events';
-import http from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { kRequestState, type WithRequestState } from './request-state.js';
+
+// Not `import http from 'node:http'`: an ES module import of a builtin builds its facade, which
+// reads every export — node:http's lazy `WebSocket`, `CloseEvent` and `MessageEvent` load Node's
+// bundled undici and ~110 internal modules (~10 MB of heap in a server; measured in
+// bench/NOTES.md). `performance` is the global one for the same reason (node:perf_hooks' facade).
+const http = process.getBuiltinModule('node:http');
 
 // `this`: whichever emitter the prototype serves.
 type Emit = (this: any, event: string | symbol, ...args: unknown[]) => boolean;
@@ -91,7 +97,7 @@ function patchPrototypes(): () => void {
         // instrumentation-http ends the span on 'close' (also when the client went away before
         // the response finished: 'http.server.response.finish' is not published then) and on 'error'.
         if (event === 'error') state.owner.fail(state, arguments[1]);
-        else if (event === 'close') state.owner.finish(state, this as unknown as { statusCode: number });
+        else if (event === 'close') state.owner.finish(state, this as unknown as ServerResponse);
       }
       if (this.listenerCount(event) === 0 || context.active() === state.ctx) return original.apply(this, arguments as unknown as [string, ...unknown[]]);
       return context.with(state.ctx, original, this, ...(arguments as unknown as [string, ...unknown[]]));

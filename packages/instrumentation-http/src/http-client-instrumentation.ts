@@ -12,7 +12,6 @@ import {
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { errorMonitor } from 'node:events';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { dropped, endClient, failClient } from './client-duration.js';
 import { kClientState, type ClientRequestState, type WithClientState } from './client-request-state.js';
 import { requestTarget } from './request-target.js';

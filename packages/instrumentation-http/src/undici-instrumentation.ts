@@ -1,6 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { performance } from 'node:perf_hooks';
 import { dropped, endClient, failClient } from './client-duration.js';
 import { kClientState, type ClientRequestState, type WithClientState } from './client-request-state.js';
 import type { OutgoingRequestInfo } from './http-client-instrumentation.js';
