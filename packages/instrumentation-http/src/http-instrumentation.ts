@@ -1,5 +1,6 @@
 import {
   context,
+  diag,
   metrics,
   propagation,
   ROOT_CONTEXT,
@@ -10,6 +11,7 @@ import {
   type Attributes,
   type Histogram,
   type MeterProvider,
+  type Span,
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
@@ -17,7 +19,6 @@ import { RPCType, setRPCMetadata, suppressTracing, type RPCMetadata } from '@ope
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { clientAddress, serverAddress } from './addresses.js';
 import { installEmitPatches } from './emit-patches.js';
 import { requestTarget } from './request-target.js';
@@ -60,6 +61,27 @@ export interface HttpInstrumentationOptions {
   ignoreIncomingRequest?: (req: IncomingMessage) => boolean;
   /** Query parameters whose values `url.query` replaces by `REDACTED`. Default: instrumentation-http's list (`sig`, `X-Amz-Signature`…). */
   redactedQueryParams?: readonly string[];
+  /**
+   * Attributes added to the span at its start, over the conventions' (a key they share is
+   * replaced), as instrumentation-http's `startIncomingSpanHook`: they are there for the sampler.
+   */
+  startIncomingSpanHook?: (req: IncomingMessage) => Attributes;
+  /** Called once the span has started, in its context (instrumentation-http's `requestHook`). */
+  requestHook?: (span: Span, req: IncomingMessage) => void;
+  /**
+   * Called with the response right after `requestHook`, as instrumentation-http does: at the
+   * start of the request, before the handler has answered (listen to the response's events to
+   * see its end; `applyCustomAttributesOnSpan` runs once it is complete).
+   */
+  responseHook?: (span: Span, res: ServerResponse) => void;
+  /** Called once the response is complete, before the span ends (not when the request failed): instrumentation-http's `applyCustomAttributesOnSpan`. */
+  applyCustomAttributesOnSpan?: (span: Span, req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * Headers recorded on the span as `http.request.header.<name>` (at the start) and
+   * `http.response.header.<name>` (at the end), string arrays, names lower-cased: the
+   * conventions' attributes, instrumentation-http's `headersToSpanAttributes.server`.
+   */
+  headersToSpanAttributes?: { server?: { requestHeaders?: readonly string[]; responseHeaders?: readonly string[] } };
 }
 
 interface StartMessage {
@@ -89,6 +111,10 @@ interface StartMessage {
 export class HttpInstrumentation implements RequestStateOwner {
   private readonly options: HttpInstrumentationOptions;
   private readonly redact: readonly string[];
+  private readonly requestHeaders: readonly string[] | undefined;
+  private readonly responseHeaders: readonly string[] | undefined;
+  /** Any hook at the start: requests without one pay a single check. */
+  private readonly startHooks: boolean;
   private tracer: Tracer | undefined;
   private duration: Histogram | undefined;
   private removePatches: (() => void) | undefined;
@@ -96,6 +122,9 @@ export class HttpInstrumentation implements RequestStateOwner {
   constructor(options: HttpInstrumentationOptions = {}) {
     this.options = options;
     this.redact = options.redactedQueryParams ?? DEFAULT_REDACTED_QUERY_PARAMS;
+    this.requestHeaders = headerNames(options.headersToSpanAttributes?.server?.requestHeaders);
+    this.responseHeaders = headerNames(options.headersToSpanAttributes?.server?.responseHeaders);
+    this.startHooks = options.startIncomingSpanHook !== undefined || options.requestHook !== undefined || options.responseHook !== undefined;
   }
 
   /** Starts instrumenting every HTTP/HTTPS server of the process (idempotent). */
@@ -163,6 +192,11 @@ export class HttpInstrumentation implements RequestStateOwner {
     if (client !== undefined) attributes[ATTR_CLIENT_ADDRESS] = client;
     if (server?.port !== undefined) attributes[ATTR_SERVER_PORT] = Number(server.port);
     if (rawMethod !== method) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = rawMethod;
+    if (this.startHooks && this.options.startIncomingSpanHook !== undefined) {
+      const extra = callHook('startIncomingSpanHook', this.options.startIncomingSpanHook, req);
+      if (extra !== null && typeof extra === 'object') Object.assign(attributes, extra);
+    }
+    if (this.requestHeaders !== undefined) captureHeaders(attributes, 'request', this.requestHeaders, (name) => headers[name]);
 
     const parent = propagation.extract(ROOT_CONTEXT, headers);
     const name = method === '_OTHER' ? 'HTTP' : method;
@@ -174,16 +208,29 @@ export class HttpInstrumentation implements RequestStateOwner {
       span,
       rpc,
       method: name,
-      httpMethod: method,
-      scheme,
-      protocolVersion,
+      // The duration's attributes are read from the span's, as instrumentation-http does: a start
+      // hook that replaces one of these three replaces it in the metric too.
+      httpMethod: this.startHooks ? (attributes[ATTR_HTTP_REQUEST_METHOD] as string) : method,
+      scheme: this.startHooks ? (attributes[ATTR_URL_SCHEME] as string) : scheme,
+      protocolVersion: this.startHooks ? (attributes[ATTR_NETWORK_PROTOCOL_VERSION] as string | undefined) : protocolVersion,
       startMs: performance.now(),
       ended: false,
       owner: this,
     };
     req[kRequestState] = state;
     res[kRequestState] = state;
+    if (this.startHooks) this.startHooksFor(state, span, req, res);
   };
+
+  /** requestHook and responseHook, in the span's context (instrumentation-http's order). */
+  private startHooksFor(state: RequestState, span: Span, req: IncomingMessage, res: ServerResponse): void {
+    const { requestHook, responseHook } = this.options;
+    if (requestHook === undefined && responseHook === undefined) return;
+    context.with(state.ctx, () => {
+      if (requestHook !== undefined) callHook('requestHook', requestHook, span, req);
+      if (responseHook !== undefined) callHook('responseHook', responseHook, span, res);
+    });
+  }
 
   private readonly onFinish = (message: unknown): void => {
     const { response } = message as StartMessage;
@@ -192,11 +239,16 @@ export class HttpInstrumentation implements RequestStateOwner {
   };
 
   /** The response is complete (or closed early): status, route, end, duration. */
-  finish(state: RequestState, res: { statusCode: number }): void {
+  finish(state: RequestState, res: ServerResponse): void {
     if (state.ended) return;
     state.ended = true;
     const span = state.span;
     if (span === undefined) return;
+    if (this.responseHeaders !== undefined) {
+      const captured: Attributes = {};
+      captureHeaders(captured, 'response', this.responseHeaders, (name) => res.getHeader(name));
+      span.setAttributes(captured);
+    }
     const status = res.statusCode;
     const route = state.rpc?.route;
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
@@ -206,6 +258,8 @@ export class HttpInstrumentation implements RequestStateOwner {
     const errorType = status >= 500 && status < 600 ? String(status) : undefined;
     if (errorType !== undefined) span.setAttribute(ATTR_ERROR_TYPE, errorType);
     if (route) span.updateName(`${state.method} ${route}`);
+    const custom = this.options.applyCustomAttributesOnSpan;
+    if (custom !== undefined) callHook('applyCustomAttributesOnSpan', custom, span, res.req, res);
     span.end();
     const attributes = this.metricAttributes(state);
     if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
@@ -243,6 +297,45 @@ export class HttpInstrumentation implements RequestStateOwner {
     // costs ~0.5 µs on Node 24+ (bench/tools/context-entry.mjs).
     const ctx = context.active() === state.ctx ? undefined : state.ctx;
     this.duration?.record((performance.now() - state.startMs) / 1000, attributes, ctx);
+  }
+}
+
+/** Lower-cased header names, or undefined for none (requests then pay one check). */
+function headerNames(names: readonly string[] | undefined): readonly string[] | undefined {
+  if (names === undefined || names.length === 0) return undefined;
+  return [...new Set(names.map((n) => String(n).toLowerCase()))];
+}
+
+/** `http.{request|response}.header.<name>` as string arrays, as instrumentation-http's headerCapture writes them. */
+function captureHeaders(
+  into: Attributes,
+  type: 'request' | 'response',
+  names: readonly string[],
+  get: (name: string) => string | number | readonly string[] | undefined,
+): void {
+  for (const name of names) {
+    const value = get(name);
+    if (value === undefined) continue;
+    into[`http.${type}.header.${name}`] = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [value as never];
+  }
+}
+
+const hookWarned = new Set<string>();
+
+/**
+ * An application hook, called so that its exception never reaches Node's HTTP machinery (a
+ * channel subscriber's exception becomes an uncaught exception): the span goes on without what
+ * the hook would have done, and one diag.warn per hook says so.
+ */
+function callHook<A extends unknown[], R>(name: string, hook: (...args: A) => R, ...args: A): R | undefined {
+  try {
+    return hook(...args);
+  } catch (e) {
+    if (!hookWarned.has(name)) {
+      hookWarned.add(name);
+      diag.warn(`@otelkit/instrumentation-http: ${name} threw, the span goes on without it (warned once per hook): ${String(e)}`);
+    }
+    return undefined;
   }
 }
 

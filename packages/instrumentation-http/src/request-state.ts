@@ -1,5 +1,6 @@
 import type { Context, Span } from '@opentelemetry/api';
 import type { RPCMetadata } from '@opentelemetry/core';
+import type { ServerResponse } from 'node:http';
 
 /** Where a request's state lives: one symbol property on its IncomingMessage and ServerResponse. */
 export const kRequestState: unique symbol = Symbol('otelkit.instrumentation-http.request');
@@ -28,7 +29,7 @@ export interface RequestState {
 /** Ends a request's span and records its duration (the instrumentation). */
 export interface RequestStateOwner {
   /** The response finished, or closed before finishing (the client went away): the status code as it is. */
-  finish(state: RequestState, res: { statusCode: number }): void;
+  finish(state: RequestState, res: ServerResponse): void;
   /** The handler threw or the response emitted 'error'. */
   fail(state: RequestState, error: unknown): void;
 }

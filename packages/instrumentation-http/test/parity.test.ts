@@ -8,7 +8,7 @@ import { MeterProvider, MetricProducer } from '@otelkit/metrics';
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import { connect as rawRequest } from 'node:net';
-import { HttpInstrumentation } from '../src/index.js';
+import { HttpInstrumentation, type HttpInstrumentationOptions } from '../src/index.js';
 
 /**
  * The same requests served once under @opentelemetry/instrumentation-http 0.301 and once under
@@ -78,7 +78,33 @@ function shape(s: ReadableSpan) {
   };
 }
 
-describe('parity with @opentelemetry/instrumentation-http (server spans and http.server.request.duration)', function () {
+/**
+ * The hooks and header capture of instrumentation-http's configuration, given to both
+ * instrumentations alike: what each hook sees and when is written onto the span, so that a
+ * difference in arguments, order or context shows as a different attribute.
+ */
+const HOOKS: HttpInstrumentationOptions = {
+  startIncomingSpanHook: (req) => ({ 'app.tenant': String(req.headers['x-tenant'] ?? 'none'), 'url.scheme': 'overridden-by-hook' }),
+  requestHook: (span, req) => {
+    span.setAttribute('app.request_hook', `${req.method} ${req.url} active=${trace.getActiveSpan() === span}`);
+  },
+  responseHook: (span, res) => {
+    span.setAttribute('app.response_hook', `sent=${res.headersSent} status=${res.statusCode} active=${trace.getActiveSpan() === span}`);
+  },
+  applyCustomAttributesOnSpan: (span, req, res) => {
+    span.setAttribute('app.custom', `${req.method} ${req.url} ${res.statusCode} sent=${res.headersSent}`);
+  },
+  headersToSpanAttributes: { server: { requestHeaders: ['X-Tenant', 'accept', 'x-absent', 'X-Multi'], responseHeaders: ['Content-Type', 'x-resp', 'set-cookie', 'x-none'] } },
+};
+
+const HOOK_CASES: Case[] = [
+  { name: 'hooks: GET with captured request headers', path: '/orders/1', headers: { 'x-tenant': 'acme', accept: 'application/json', 'x-multi': 'a, b' } },
+  { name: 'hooks: POST 201 with a body', method: 'POST', path: '/items?x=1', body: '{"a":1}', status: 201, headers: { 'content-type': 'application/json' } },
+  { name: 'hooks: 500 with a route', path: '/users/7', route: '/users/:id', status: 500 },
+  { name: 'hooks: handler fails and answers 500 itself', path: '/throws', throws: true },
+];
+
+for (const [suite, options, cases] of [['', {}, CASES], [', with hooks and header capture', HOOKS, HOOK_CASES]] as const) describe(`parity with @opentelemetry/instrumentation-http (server spans and http.server.request.duration)${suite}`, function () {
   this.timeout(30_000);
   const ourExporter = new InMemorySpanExporter();
   const upstreamExporter = new InMemorySpanExporter();
@@ -99,8 +125,8 @@ describe('parity with @opentelemetry/instrumentation-http (server spans and http
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     ourMeters = new MeterProvider({ exemplarFilter: 'always_off' });
     upstreamMeters = new MeterProvider({ exemplarFilter: 'always_off' });
-    ours = new HttpInstrumentation({ tracerProvider: ourTracing, meterProvider: ourMeters });
-    upstream = new UpstreamHttpInstrumentation();
+    ours = new HttpInstrumentation({ tracerProvider: ourTracing, meterProvider: ourMeters, ...options });
+    upstream = new UpstreamHttpInstrumentation(options as ConstructorParameters<typeof UpstreamHttpInstrumentation>[0]);
     upstream.setTracerProvider(upstreamTracing);
     upstream.setMeterProvider(upstreamMeters);
     upstream.enable();
@@ -119,6 +145,9 @@ describe('parity with @opentelemetry/instrumentation-http (server spans and http
         }
         if (currentCase.throws) throw new TypeError('handler failed');
         res.statusCode = currentCase.status ?? 200;
+        res.setHeader('content-type', 'text/plain');
+        res.setHeader('x-resp', 7);
+        res.setHeader('set-cookie', ['a=1', 'b=2']);
         res.end(req.method === 'HEAD' ? undefined : 'ok');
       };
       if (req.method === 'POST') {
@@ -197,7 +226,7 @@ describe('parity with @opentelemetry/instrumentation-http (server spans and http
 
   const upstreamPoints = new Map<string, number>();
   const ourPoints = new Map<string, number>();
-  for (const c of CASES) {
+  for (const c of cases) {
     it(c.name, async () => {
       const up = await observe('upstream', c);
       const me = await observe('ours', c);
@@ -217,6 +246,20 @@ describe('parity with @opentelemetry/instrumentation-http (server spans and http
       if (c.route !== undefined) expect(m.name).to.equal(`${c.method ?? 'GET'} ${c.route}`);
       if ((c.status ?? 200) >= 500 || c.throws) expect(m.attributes['error.type']).to.equal(String(c.status ?? 500));
       if (c.path.includes('sig=')) expect(m.attributes['url.query']).to.equal('q=a+b&sig=REDACTED&x=+y');
+      if (options === HOOKS) {
+        // The hooks ran, and saw what their names promise.
+        expect(m.attributes['app.tenant']).to.equal(c.headers?.['x-tenant'] ?? 'none');
+        expect(m.attributes['url.scheme']).to.equal('overridden-by-hook');
+        expect(m.attributes['app.request_hook']).to.match(/ active=true$/);
+        expect(m.attributes['app.response_hook']).to.equal('sent=false status=200 active=true');
+        // A handler that throws here is caught and answers 500 itself: the response completes.
+        expect(m.attributes['app.custom']).to.match(new RegExp(` ${c.throws ? 500 : (c.status ?? 200)} sent=true$`));
+        if (!c.throws) {
+          expect(m.attributes['http.response.header.set-cookie']).to.deep.equal(['a=1', 'b=2']);
+          expect(m.attributes['http.response.header.x-resp']).to.deep.equal([7]);
+        }
+        if (c.headers?.['x-tenant'] !== undefined) expect(m.attributes['http.request.header.x-multi']).to.deep.equal(['a, b']);
+      }
       // Parent: the traceparent's span when given, else a root (new trace id each time).
       expect(m.parentSpanId).to.equal(u.parentSpanId);
       if (c.headers?.traceparent !== undefined) {
@@ -237,7 +280,7 @@ describe('parity with @opentelemetry/instrumentation-http (server spans and http
   }
 
   it('ends with as many duration series as upstream, with the same attributes', () => {
-    expect(ourPoints.size).to.be.greaterThan(5);
+    expect(ourPoints.size).to.be.greaterThan(cases.length > 5 ? 5 : 2);
     expect([...ourPoints.keys()].sort()).to.deep.equal([...upstreamPoints.keys()].sort());
   });
 });

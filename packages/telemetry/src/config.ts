@@ -71,6 +71,9 @@ function suggest(key: string, allowed: readonly string[]): string {
   return close ? `did you mean \`${close}\`?` : `known options: ${allowed.join(', ')}`;
 }
 
+/** The server hooks of `httpInstrumentation` (instrumentation-http's names). */
+const HTTP_HOOKS = ['startIncomingSpanHook', 'requestHook', 'responseHook', 'applyCustomAttributesOnSpan'] as const;
+
 function checkKeys(obj: object, allowed: readonly string[], prefix: string, example: string): void {
   for (const k of Object.keys(obj)) {
     if (!allowed.includes(k)) throw new ConfigError(`${prefix}${k}`, `unknown option (${suggest(k, allowed)})`, example);
@@ -280,7 +283,35 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
   if (hi !== undefined && typeof hi !== 'boolean') {
     const example = "httpInstrumentation: { ignoreIncomingRequest: (req) => req.url === '/health' }";
     if (hi === null || typeof hi !== 'object' || Array.isArray(hi)) throw new ConfigError('httpInstrumentation', `expected true, false or an object, got ${describe(hi)}`, example);
-    checkKeys(hi, ['server', 'client', 'ignoreIncomingRequest', 'ignoreOutgoingRequest', 'redactedQueryParams'], 'httpInstrumentation.', example);
+    checkKeys(
+      hi,
+      ['server', 'client', 'ignoreIncomingRequest', 'ignoreOutgoingRequest', 'redactedQueryParams', ...HTTP_HOOKS, 'headersToSpanAttributes'],
+      'httpInstrumentation.',
+      example,
+    );
+    for (const hook of HTTP_HOOKS) {
+      if (hi[hook] !== undefined && typeof hi[hook] !== 'function') {
+        throw new ConfigError(`httpInstrumentation.${hook}`, `expected a function, got ${describe(hi[hook])}`, `httpInstrumentation: { ${hook}: (span, req) => span.setAttribute('app.tenant', String(req.headers['x-tenant'])) }`);
+      }
+    }
+    const headers = hi.headersToSpanAttributes;
+    if (headers !== undefined) {
+      const headersExample = "httpInstrumentation: { headersToSpanAttributes: { server: { requestHeaders: ['x-request-id'], responseHeaders: ['content-type'] } } }";
+      if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) throw new ConfigError('httpInstrumentation.headersToSpanAttributes', `expected an object, got ${describe(headers)}`, headersExample);
+      if ('client' in headers) throw new ConfigError('httpInstrumentation.headersToSpanAttributes.client', 'client spans have no header capture yet (server spans do)', headersExample);
+      checkKeys(headers, ['server'], 'httpInstrumentation.headersToSpanAttributes.', headersExample);
+      const server = headers.server;
+      if (server !== undefined) {
+        if (server === null || typeof server !== 'object' || Array.isArray(server)) throw new ConfigError('httpInstrumentation.headersToSpanAttributes.server', `expected an object, got ${describe(server)}`, headersExample);
+        checkKeys(server, ['requestHeaders', 'responseHeaders'], 'httpInstrumentation.headersToSpanAttributes.server.', headersExample);
+        for (const list of ['requestHeaders', 'responseHeaders'] as const) {
+          const names = server[list];
+          if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string' && n !== ''))) {
+            throw new ConfigError(`httpInstrumentation.headersToSpanAttributes.server.${list}`, `expected an array of header names, got ${describe(names)}`, headersExample);
+          }
+        }
+      }
+    }
     for (const part of ['server', 'client'] as const) {
       if (hi[part] !== undefined && typeof hi[part] !== 'boolean') {
         throw new ConfigError(`httpInstrumentation.${part}`, `expected true or false, got ${describe(hi[part])}`, 'httpInstrumentation: { server: true, client: true }');

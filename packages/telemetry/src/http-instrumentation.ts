@@ -23,13 +23,15 @@ export function enableHttpInstrumentation(
   if (option === undefined || option === false) return undefined;
   const settings: HttpInstrumentationSettings = option === true ? {} : option;
   const { server = true, client = false, ignoreIncomingRequest, ignoreOutgoingRequest, redactedQueryParams } = settings;
+  const { startIncomingSpanHook, requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes } = settings;
+  const serverHooks = { startIncomingSpanHook, requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes };
   if (!server && !client) return undefined;
   const skipped = detectHttpCoexistence({ instrumentations }).filter((f) => (f.part === 'server' ? server : client));
   warnHttpCoexistence(skipped);
   const off = new Set(skipped.map((f) => f.part));
   const mod = importSync<InstrumentationModule>('@otelkit/instrumentation-http');
   const parts: { enable(): void; disable(): void }[] = [];
-  if (server && !off.has('server')) parts.push(new mod.HttpInstrumentation({ ignoreIncomingRequest, redactedQueryParams, meterProvider, tracerProvider }));
+  if (server && !off.has('server')) parts.push(new mod.HttpInstrumentation({ ignoreIncomingRequest, redactedQueryParams, ...serverHooks, meterProvider, tracerProvider }));
   if (client && !off.has('client-http')) parts.push(new mod.HttpClientInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, meterProvider, tracerProvider }));
   if (client && !off.has('client-fetch')) parts.push(new mod.UndiciInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, meterProvider, tracerProvider }));
   for (const p of parts) p.enable();

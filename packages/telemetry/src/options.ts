@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
-import type { Attributes } from '@opentelemetry/api';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Attributes, Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ExemplarFilter } from '@otelkit/metrics';
 import type { MetricsAuthOptions } from '@otelkit/prometheus';
@@ -163,6 +163,25 @@ export interface HttpInstrumentationSettings {
   ignoreOutgoingRequest?: (request: { readonly method: string; readonly url: string }) => boolean;
   /** Query parameters whose values `url.query` / `url.full` replace by `REDACTED`. */
   redactedQueryParams?: readonly string[];
+  /**
+   * Attributes added to each SERVER span at its start, over the conventions' (instrumentation-http's
+   * `startIncomingSpanHook`: they are there for the sampler).
+   */
+  startIncomingSpanHook?: (req: IncomingMessage) => Attributes;
+  /**
+   * Called when a SERVER span has started, in its context (instrumentation-http's `requestHook`;
+   * here for server spans only — client spans have no hooks yet).
+   */
+  requestHook?: (span: Span, req: IncomingMessage) => void;
+  /** Called with the response right after `requestHook`, at the start of the request (as instrumentation-http does; server spans). */
+  responseHook?: (span: Span, res: ServerResponse) => void;
+  /** Called once a response is complete, before its SERVER span ends (instrumentation-http's `applyCustomAttributesOnSpan`). */
+  applyCustomAttributesOnSpan?: (span: Span, req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * Request and response headers recorded on SERVER spans as `http.request.header.<name>` /
+   * `http.response.header.<name>` (instrumentation-http's `headersToSpanAttributes.server`).
+   */
+  headersToSpanAttributes?: { server?: { requestHeaders?: readonly string[]; responseHeaders?: readonly string[] } };
 }
 
 export const OPTION_KEYS: readonly (keyof TelemetryOptions)[] = [

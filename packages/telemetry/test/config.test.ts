@@ -283,6 +283,11 @@ describe('resolveConfig', () => {
       ['flush share of 1', { finalFlushShare: 1 }, 'finalFlushShare'],
       ['flush share not a number', { finalFlushShare: '0.2' }, 'finalFlushShare'],
       ['negative collection cycle', { collectionCycleMillis: -5 }, 'collectionCycleMillis'],
+      ['an HTTP hook that is not a function', { httpInstrumentation: { requestHook: 'tag' } }, 'httpInstrumentation.requestHook'],
+      ['applyCustomAttributesOnSpan not a function', { httpInstrumentation: { applyCustomAttributesOnSpan: {} } }, 'httpInstrumentation.applyCustomAttributesOnSpan'],
+      ['header capture for client spans', { httpInstrumentation: { headersToSpanAttributes: { client: { requestHeaders: ['a'] } } } }, 'httpInstrumentation.headersToSpanAttributes.client'],
+      ['header names not strings', { httpInstrumentation: { headersToSpanAttributes: { server: { requestHeaders: ['x-id', 7] } } } }, 'httpInstrumentation.headersToSpanAttributes.server.requestHeaders'],
+      ['a misspelt header list', { httpInstrumentation: { headersToSpanAttributes: { server: { requestHeader: ['x-id'] } } } }, 'httpInstrumentation.headersToSpanAttributes.server.requestHeader'],
     ];
     for (const [what, options, field] of cases) {
       it(what, () => {

@@ -60,7 +60,10 @@ describe('initTelemetry({ httpInstrumentation: { client: true } })', function ()
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
       metricExportIntervalMillis: 600_000,
       httpInstrumentation: { client: true, ignoreIncomingRequest: (req) => req.url?.startsWith('/metrics') === true, // The receiver's own API (/received, /control) is read by this test through fetch().
-      ignoreOutgoingRequest: (r) => r.url === `http://127.0.0.1:${promPort}/metrics` || /\/(received|control|reset)$/.test(r.url) },
+      ignoreOutgoingRequest: (r) => r.url === `http://127.0.0.1:${promPort}/metrics` || /\/(received|control|reset)$/.test(r.url),
+      // Server hooks and header capture reach the server instrumentation (parity: instrumentation-http's test/parity.test.ts).
+      requestHook: (span, req) => span.setAttribute('app.hooked', String(req.url)),
+      headersToSpanAttributes: { server: { responseHeaders: ['x-served-by'] } } },
     });
     await tel.ready;
     b = http.createServer((req, res) => {
@@ -72,6 +75,7 @@ describe('initTelemetry({ httpInstrumentation: { client: true } })', function ()
     a = http.createServer(async (_req, res) => {
       const viaFetch = await (await fetch(`http://127.0.0.1:${bPort}/from-fetch`)).text();
       const viaHttp = await get(`http://127.0.0.1:${bPort}/from-http`);
+      res.setHeader('x-served-by', 'a');
       res.end(`${viaFetch}${viaHttp}`);
     });
     await new Promise<void>((r) => a.listen(0, '127.0.0.1', r));
@@ -102,6 +106,8 @@ describe('initTelemetry({ httpInstrumentation: { client: true } })', function ()
     expect(inTrace).to.have.length(6);
     const serverA = inTrace.find((s) => s.kind === 'SPAN_KIND_SERVER' && s.parent_span_id === root.span_id)!;
     expect(asMap(serverA.attributes)['url.path']).to.equal('/front');
+    expect(asMap(serverA.attributes)['app.hooked']).to.equal('/front');
+    expect(asMap(serverA.attributes)['http.response.header.x-served-by']).to.deep.equal({ values: [{ string_value: 'a' }] });
     const clients = inTrace.filter((s) => s.kind === 'SPAN_KIND_CLIENT' && s.parent_span_id === serverA.span_id);
     expect(clients.map((s) => asMap(s.attributes)['url.full']).sort()).to.deep.equal([`http://127.0.0.1:${bPort}/from-fetch`, `http://127.0.0.1:${bPort}/from-http`]);
     for (const c of clients) {
