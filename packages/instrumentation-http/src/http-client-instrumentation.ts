@@ -6,6 +6,7 @@ import {
   trace,
   type Attributes,
   type MeterProvider,
+  type Span,
   type TextMapSetter,
   type TracerProvider,
 } from '@opentelemetry/api';
@@ -14,6 +15,7 @@ import { errorMonitor } from 'node:events';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { dropped, endClient, failClient } from './client-duration.js';
 import { kClientState, type ClientRequestState, type WithClientState } from './client-request-state.js';
+import { callHook, captureHeaders, headerNames } from './hooks.js';
 import { requestTarget } from './request-target.js';
 import {
   ATTR_ERROR_TYPE,
@@ -56,6 +58,22 @@ export interface ClientInstrumentationOptions {
   redactedQueryParams?: readonly string[];
 }
 
+/** node:http client options: instrumentation-http's client hooks and header capture, under its names. */
+export interface HttpClientInstrumentationOptions extends ClientInstrumentationOptions {
+  /** Called once the span has started, in its context, with the request (headers not sent yet). */
+  requestHook?: (span: Span, request: ClientRequest) => void;
+  /** Called when the response arrives (its headers, before its body). */
+  responseHook?: (span: Span, response: IncomingMessage) => void;
+  /** Called once the response body has ended, before the span ends (not when the request failed). */
+  applyCustomAttributesOnSpan?: (span: Span, request: ClientRequest, response: IncomingMessage) => void;
+  /**
+   * Headers recorded on the span when the response arrives: `http.request.header.<name>` (as
+   * sent) and `http.response.header.<name>`, string arrays, names lower-cased
+   * (instrumentation-http's `headersToSpanAttributes.client`).
+   */
+  headersToSpanAttributes?: { client?: { requestHeaders?: readonly string[]; responseHeaders?: readonly string[] } };
+}
+
 type Request = ClientRequest & WithClientState;
 type Response = IncomingMessage & WithClientState;
 
@@ -86,6 +104,17 @@ const headerSetter: TextMapSetter<ClientRequest> = {
  * exports) gets no span and no metric (instrumentation-http records its duration).
  */
 export class HttpClientInstrumentation extends ChannelClientInstrumentation {
+  private readonly hooks: HttpClientInstrumentationOptions;
+  private readonly requestHeaders: readonly string[] | undefined;
+  private readonly responseHeaders: readonly string[] | undefined;
+
+  constructor(options: HttpClientInstrumentationOptions = {}) {
+    super(options);
+    this.hooks = options;
+    this.requestHeaders = headerNames(options.headersToSpanAttributes?.client?.requestHeaders);
+    this.responseHeaders = headerNames(options.headersToSpanAttributes?.client?.responseHeaders);
+  }
+
   protected channels(): readonly (readonly [string, (message: unknown) => void])[] {
     return [
       [CREATED_CHANNEL, this.onCreated],
@@ -130,6 +159,8 @@ export class HttpClientInstrumentation extends ChannelClientInstrumentation {
         ended: false,
       };
       req[kClientState] = state;
+      const requestHook = this.hooks.requestHook;
+      if (requestHook !== undefined) context.with(ctx, () => callHook('requestHook', requestHook, span, req));
     } catch (error) {
       dropped('http.client.request.created', error);
     }
@@ -167,6 +198,9 @@ export class HttpClientInstrumentation extends ChannelClientInstrumentation {
         // https://opentelemetry.io/docs/specs/semconv/http/http-spans/#status: a client span is an error from 400 on.
         if (status >= 400 && status < 600) metric[ATTR_ERROR_TYPE] = String(status);
       }
+      const responseHook = this.hooks.responseHook;
+      if (responseHook !== undefined) callHook('responseHook', responseHook, span, response);
+      if (this.requestHeaders !== undefined || this.responseHeaders !== undefined) this.captureHeaders(span, request, response);
       response[kClientState] = state;
       // The span covers the response body, as instrumentation-http's: shared listeners, no closure per request.
       response.on('end', onResponseEnd);
@@ -176,6 +210,14 @@ export class HttpClientInstrumentation extends ChannelClientInstrumentation {
       dropped('http.client.response.finish', error);
     }
   };
+
+  /** Header capture when the response arrives, as instrumentation-http: the request's, then the response's. */
+  private captureHeaders(span: Span, request: ClientRequest, response: IncomingMessage): void {
+    const captured: Attributes = {};
+    if (this.requestHeaders !== undefined) captureHeaders(captured, 'request', this.requestHeaders, (name) => request.getHeader(name));
+    if (this.responseHeaders !== undefined) captureHeaders(captured, 'response', this.responseHeaders, (name) => response.headers[name]);
+    span.setAttributes(captured);
+  }
 
   /** @internal the response body ended (or was cut short: `aborted` without `complete`). */
   responseEnded(res: Response): void {
@@ -189,6 +231,8 @@ export class HttpClientInstrumentation extends ChannelClientInstrumentation {
       if (!(status !== undefined && status >= 100 && status < 400)) span.setStatus({ code: SpanStatusCode.ERROR });
       if (status !== undefined && status >= 400 && status < 600) span.setAttribute(ATTR_ERROR_TYPE, String(status));
     }
+    const custom = this.hooks.applyCustomAttributesOnSpan;
+    if (custom !== undefined) callHook('applyCustomAttributesOnSpan', custom, span, (res as IncomingMessage & { req: ClientRequest }).req, res);
     endClient(state, this.duration);
   }
 

@@ -1,6 +1,5 @@
 import {
   context,
-  diag,
   metrics,
   propagation,
   ROOT_CONTEXT,
@@ -21,6 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientAddress, serverAddress } from './addresses.js';
 import { installEmitPatches } from './emit-patches.js';
+import { callHook, captureHeaders, headerNames } from './hooks.js';
 import { requestTarget } from './request-target.js';
 import { kRequestState, type RequestState, type RequestStateOwner, type WithRequestState } from './request-state.js';
 import {
@@ -297,45 +297,6 @@ export class HttpInstrumentation implements RequestStateOwner {
     // costs ~0.5 µs on Node 24+ (bench/tools/context-entry.mjs).
     const ctx = context.active() === state.ctx ? undefined : state.ctx;
     this.duration?.record((performance.now() - state.startMs) / 1000, attributes, ctx);
-  }
-}
-
-/** Lower-cased header names, or undefined for none (requests then pay one check). */
-function headerNames(names: readonly string[] | undefined): readonly string[] | undefined {
-  if (names === undefined || names.length === 0) return undefined;
-  return [...new Set(names.map((n) => String(n).toLowerCase()))];
-}
-
-/** `http.{request|response}.header.<name>` as string arrays, as instrumentation-http's headerCapture writes them. */
-function captureHeaders(
-  into: Attributes,
-  type: 'request' | 'response',
-  names: readonly string[],
-  get: (name: string) => string | number | readonly string[] | undefined,
-): void {
-  for (const name of names) {
-    const value = get(name);
-    if (value === undefined) continue;
-    into[`http.${type}.header.${name}`] = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [value as never];
-  }
-}
-
-const hookWarned = new Set<string>();
-
-/**
- * An application hook, called so that its exception never reaches Node's HTTP machinery (a
- * channel subscriber's exception becomes an uncaught exception): the span goes on without what
- * the hook would have done, and one diag.warn per hook says so.
- */
-function callHook<A extends unknown[], R>(name: string, hook: (...args: A) => R, ...args: A): R | undefined {
-  try {
-    return hook(...args);
-  } catch (e) {
-    if (!hookWarned.has(name)) {
-      hookWarned.add(name);
-      diag.warn(`@otelkit/instrumentation-http: ${name} threw, the span goes on without it (warned once per hook): ${String(e)}`);
-    }
-    return undefined;
   }
 }
 

@@ -298,16 +298,17 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
     if (headers !== undefined) {
       const headersExample = "httpInstrumentation: { headersToSpanAttributes: { server: { requestHeaders: ['x-request-id'], responseHeaders: ['content-type'] } } }";
       if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) throw new ConfigError('httpInstrumentation.headersToSpanAttributes', `expected an object, got ${describe(headers)}`, headersExample);
-      if ('client' in headers) throw new ConfigError('httpInstrumentation.headersToSpanAttributes.client', 'client spans have no header capture yet (server spans do)', headersExample);
-      checkKeys(headers, ['server'], 'httpInstrumentation.headersToSpanAttributes.', headersExample);
-      const server = headers.server;
-      if (server !== undefined) {
-        if (server === null || typeof server !== 'object' || Array.isArray(server)) throw new ConfigError('httpInstrumentation.headersToSpanAttributes.server', `expected an object, got ${describe(server)}`, headersExample);
-        checkKeys(server, ['requestHeaders', 'responseHeaders'], 'httpInstrumentation.headersToSpanAttributes.server.', headersExample);
+      checkKeys(headers, ['server', 'client'], 'httpInstrumentation.headersToSpanAttributes.', headersExample);
+      for (const side of ['server', 'client'] as const) {
+        const lists = headers[side];
+        if (lists === undefined) continue;
+        const field = `httpInstrumentation.headersToSpanAttributes.${side}`;
+        if (lists === null || typeof lists !== 'object' || Array.isArray(lists)) throw new ConfigError(field, `expected an object, got ${describe(lists)}`, headersExample);
+        checkKeys(lists, ['requestHeaders', 'responseHeaders'], `${field}.`, headersExample);
         for (const list of ['requestHeaders', 'responseHeaders'] as const) {
-          const names = server[list];
+          const names = lists[list];
           if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string' && n !== ''))) {
-            throw new ConfigError(`httpInstrumentation.headersToSpanAttributes.server.${list}`, `expected an array of header names, got ${describe(names)}`, headersExample);
+            throw new ConfigError(`${field}.${list}`, `expected an array of header names, got ${describe(names)}`, headersExample);
           }
         }
       }

@@ -24,7 +24,9 @@ export function enableHttpInstrumentation(
   const settings: HttpInstrumentationSettings = option === true ? {} : option;
   const { server = true, client = false, ignoreIncomingRequest, ignoreOutgoingRequest, redactedQueryParams } = settings;
   const { startIncomingSpanHook, requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes } = settings;
+  // instrumentation-http's hooks, one set for both sides as there (its types take either side's objects).
   const serverHooks = { startIncomingSpanHook, requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes };
+  const clientHooks = { requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes };
   if (!server && !client) return undefined;
   const skipped = detectHttpCoexistence({ instrumentations }).filter((f) => (f.part === 'server' ? server : client));
   warnHttpCoexistence(skipped);
@@ -32,7 +34,7 @@ export function enableHttpInstrumentation(
   const mod = importSync<InstrumentationModule>('@otelkit/instrumentation-http');
   const parts: { enable(): void; disable(): void }[] = [];
   if (server && !off.has('server')) parts.push(new mod.HttpInstrumentation({ ignoreIncomingRequest, redactedQueryParams, ...serverHooks, meterProvider, tracerProvider }));
-  if (client && !off.has('client-http')) parts.push(new mod.HttpClientInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, meterProvider, tracerProvider }));
+  if (client && !off.has('client-http')) parts.push(new mod.HttpClientInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, ...clientHooks, meterProvider, tracerProvider }));
   if (client && !off.has('client-fetch')) parts.push(new mod.UndiciInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, meterProvider, tracerProvider }));
   for (const p of parts) p.enable();
   return {

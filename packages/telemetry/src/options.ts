@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ExemplarFilter } from '@otelkit/metrics';
@@ -169,19 +169,27 @@ export interface HttpInstrumentationSettings {
    */
   startIncomingSpanHook?: (req: IncomingMessage) => Attributes;
   /**
-   * Called when a SERVER span has started, in its context (instrumentation-http's `requestHook`;
-   * here for server spans only — client spans have no hooks yet).
+   * Called when a span has started, in its context, with the request: the server's
+   * `IncomingMessage` or a node:http client's `ClientRequest` (instrumentation-http's
+   * `requestHook`; `fetch()` spans have no hooks).
    */
-  requestHook?: (span: Span, req: IncomingMessage) => void;
-  /** Called with the response right after `requestHook`, at the start of the request (as instrumentation-http does; server spans). */
-  responseHook?: (span: Span, res: ServerResponse) => void;
-  /** Called once a response is complete, before its SERVER span ends (instrumentation-http's `applyCustomAttributesOnSpan`). */
-  applyCustomAttributesOnSpan?: (span: Span, req: IncomingMessage, res: ServerResponse) => void;
+  requestHook?: (span: Span, request: IncomingMessage | ClientRequest) => void;
   /**
-   * Request and response headers recorded on SERVER spans as `http.request.header.<name>` /
-   * `http.response.header.<name>` (instrumentation-http's `headersToSpanAttributes.server`).
+   * Called with the response: a server's `ServerResponse` right after `requestHook` (at the start
+   * of the request, as instrumentation-http does), a client's `IncomingMessage` when it arrives.
    */
-  headersToSpanAttributes?: { server?: { requestHeaders?: readonly string[]; responseHeaders?: readonly string[] } };
+  responseHook?: (span: Span, response: IncomingMessage | ServerResponse) => void;
+  /** Called once the response is complete, before the span ends (instrumentation-http's `applyCustomAttributesOnSpan`). */
+  applyCustomAttributesOnSpan?: (span: Span, request: IncomingMessage | ClientRequest, response: ServerResponse | IncomingMessage) => void;
+  /**
+   * Headers recorded on SERVER spans (`server`) and node:http CLIENT spans (`client`) as
+   * `http.request.header.<name>` / `http.response.header.<name>` (instrumentation-http's
+   * `headersToSpanAttributes`).
+   */
+  headersToSpanAttributes?: {
+    server?: { requestHeaders?: readonly string[]; responseHeaders?: readonly string[] };
+    client?: { requestHeaders?: readonly string[]; responseHeaders?: readonly string[] };
+  };
 }
 
 export const OPTION_KEYS: readonly (keyof TelemetryOptions)[] = [

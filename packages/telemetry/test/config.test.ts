@@ -283,9 +283,11 @@ describe('resolveConfig', () => {
       ['flush share of 1', { finalFlushShare: 1 }, 'finalFlushShare'],
       ['flush share not a number', { finalFlushShare: '0.2' }, 'finalFlushShare'],
       ['negative collection cycle', { collectionCycleMillis: -5 }, 'collectionCycleMillis'],
+      ['httpInstrumentation.server not a boolean', { httpInstrumentation: { server: 'yes' } }, 'httpInstrumentation.server'],
       ['an HTTP hook that is not a function', { httpInstrumentation: { requestHook: 'tag' } }, 'httpInstrumentation.requestHook'],
       ['applyCustomAttributesOnSpan not a function', { httpInstrumentation: { applyCustomAttributesOnSpan: {} } }, 'httpInstrumentation.applyCustomAttributesOnSpan'],
-      ['header capture for client spans', { httpInstrumentation: { headersToSpanAttributes: { client: { requestHeaders: ['a'] } } } }, 'httpInstrumentation.headersToSpanAttributes.client'],
+      ['client header names not an array', { httpInstrumentation: { headersToSpanAttributes: { client: { responseHeaders: 'etag' } } } }, 'httpInstrumentation.headersToSpanAttributes.client.responseHeaders'],
+      ['header capture for a side that does not exist', { httpInstrumentation: { headersToSpanAttributes: { fetch: {} } } }, 'httpInstrumentation.headersToSpanAttributes.fetch'],
       ['header names not strings', { httpInstrumentation: { headersToSpanAttributes: { server: { requestHeaders: ['x-id', 7] } } } }, 'httpInstrumentation.headersToSpanAttributes.server.requestHeaders'],
       ['a misspelt header list', { httpInstrumentation: { headersToSpanAttributes: { server: { requestHeader: ['x-id'] } } } }, 'httpInstrumentation.headersToSpanAttributes.server.requestHeader'],
     ];

@@ -62,7 +62,8 @@ describe('initTelemetry({ httpInstrumentation: { client: true } })', function ()
       httpInstrumentation: { client: true, ignoreIncomingRequest: (req) => req.url?.startsWith('/metrics') === true, // The receiver's own API (/received, /control) is read by this test through fetch().
       ignoreOutgoingRequest: (r) => r.url === `http://127.0.0.1:${promPort}/metrics` || /\/(received|control|reset)$/.test(r.url),
       // Server hooks and header capture reach the server instrumentation (parity: instrumentation-http's test/parity.test.ts).
-      requestHook: (span, req) => span.setAttribute('app.hooked', String(req.url)),
+      // One requestHook for both sides, as instrumentation-http's: a server IncomingMessage (url) or a node:http ClientRequest (path).
+      requestHook: (span, req) => span.setAttribute('app.hooked', 'url' in req && req.url !== undefined ? req.url : (req as { path: string }).path),
       headersToSpanAttributes: { server: { responseHeaders: ['x-served-by'] } } },
     });
     await tel.ready;
@@ -110,6 +111,8 @@ describe('initTelemetry({ httpInstrumentation: { client: true } })', function ()
     expect(asMap(serverA.attributes)['http.response.header.x-served-by']).to.deep.equal({ values: [{ string_value: 'a' }] });
     const clients = inTrace.filter((s) => s.kind === 'SPAN_KIND_CLIENT' && s.parent_span_id === serverA.span_id);
     expect(clients.map((s) => asMap(s.attributes)['url.full']).sort()).to.deep.equal([`http://127.0.0.1:${bPort}/from-fetch`, `http://127.0.0.1:${bPort}/from-http`]);
+    // The hook on the node:http client span; fetch() spans have no hooks.
+    expect(clients.map((c) => asMap(c.attributes)['app.hooked']).sort()).to.deep.equal(['/from-http', undefined]);
     for (const c of clients) {
       expect(c.name).to.equal('GET');
       expect(asMap(c.attributes)['http.response.status_code']).to.equal('200');
