@@ -228,16 +228,28 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
       },
       (variable, message) => env.report(variable, message),
     );
-  const otlpM = resolveOtlp('metrics');
-  const otlpT = resolveOtlp('traces');
+  // With nothing about OTLP set (no `otlp` option, no OTEL_EXPORTER_OTLP_* variable: nothing to
+  // warn about either) OTLP is not configured, and its options are resolved — to the defaults —
+  // only for an exporter list that names it: the resolver's first call is ~2 ms of a default
+  // startup that exports no OTLP (bench/NOTES.md, startup).
+  const otlpSet = otlp !== undefined || Object.keys(env.source).some((k) => k.startsWith('OTEL_EXPORTER_OTLP_'));
+  let otlpMetricsResolved: ReturnType<typeof resolveOtlp> | undefined;
+  let otlpTracesResolved: ReturnType<typeof resolveOtlp> | undefined;
+  const otlpM = () => (otlpMetricsResolved ??= resolveOtlp('metrics'));
+  const otlpT = () => (otlpTracesResolved ??= resolveOtlp('traces'));
+  if (otlpSet) {
+    // Both, in this order, so that their warnings come as they always did.
+    otlpM();
+    otlpT();
+  }
 
   // Exporter selection: explicit lists win; by default Prometheus is on and OTLP only when an endpoint is configured.
   let metricsExporters = optList(options.metricsExporters, 'metricsExporters', METRICS_EXPORTERS) ?? env.list('OTEL_METRICS_EXPORTER', METRICS_EXPORTERS);
-  if (metricsExporters === undefined) metricsExporters = otlpM.configured ? ['prometheus', 'otlp'] : ['prometheus'];
+  if (metricsExporters === undefined) metricsExporters = otlpSet && otlpM().configured ? ['prometheus', 'otlp'] : ['prometheus'];
   if (metricsExporters.includes('none')) metricsExporters = [];
   if (promOpt === false) metricsExporters = metricsExporters.filter((e) => e !== 'prometheus');
   let tracesExporters = optList(options.tracesExporters, 'tracesExporters', TRACES_EXPORTERS) ?? env.list('OTEL_TRACES_EXPORTER', TRACES_EXPORTERS);
-  if (tracesExporters === undefined) tracesExporters = otlpT.configured ? ['otlp'] : [];
+  if (tracesExporters === undefined) tracesExporters = otlpSet && otlpT().configured ? ['otlp'] : [];
   if (tracesExporters.includes('none')) tracesExporters = [];
 
   const metricExportIntervalMillis =
@@ -370,8 +382,8 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
     prometheus: metricsExporters.includes('prometheus')
       ? { host: promHost, port: promPort, path: promPath, server, auth: po?.auth, scopeLabels }
       : undefined,
-    otlpMetrics: metricsExporters.includes('otlp') ? otlpM.options : undefined,
-    otlpTraces: tracesExporters.includes('otlp') ? otlpT.options : undefined,
+    otlpMetrics: metricsExporters.includes('otlp') ? otlpM().options : undefined,
+    otlpTraces: tracesExporters.includes('otlp') ? otlpT().options : undefined,
     pushgateway: pg,
     metricExportIntervalMillis,
     metricExportTimeoutMillis,

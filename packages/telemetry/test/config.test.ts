@@ -103,6 +103,13 @@ describe('resolveConfig', () => {
       expect(cfg.metricsExporters).to.deep.equal(['otlp', 'prometheus', 'console']);
       expect(cfg.otlpMetrics?.url).to.equal('http://localhost:4318/v1/metrics');
     });
+    it('an exporter list naming OTLP with nothing else about OTLP set gets the default endpoints', () => {
+      const { cfg, warnings } = resolve({}, { tracesExporters: ['otlp'], metricsExporters: ['otlp'] });
+      expect(cfg.otlpTraces?.url).to.equal('http://localhost:4318/v1/traces');
+      expect(cfg.otlpMetrics?.url).to.equal('http://localhost:4318/v1/metrics');
+      expect(cfg.otlpMetrics?.protocol).to.equal('http/protobuf');
+      expect(warnings).to.deep.equal([]);
+    });
     it('none turns metrics export off', () => {
       const { cfg } = resolve({ OTEL_METRICS_EXPORTER: 'none' });
       expect(cfg.metricsExporters).to.deep.equal([]);
