@@ -147,7 +147,7 @@ export interface TelemetryOptions {
   finalFlushShare?: number;
   /** One /metrics for a `node:cluster` (or worker_threads) service: see ClusterOptions; `true` = defaults. Same call in the primary and the workers. */
   cluster?: ClusterOptions | boolean;
-  /** Environment to read instead of `process.env` (tests). */
+  /** Environment to read instead of `process.env` (tests): every `OTEL_*` variable initTelemetry() reads comes from it. */
   env?: Record<string, string | undefined>;
 }
 

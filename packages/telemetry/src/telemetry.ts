@@ -110,7 +110,7 @@ export function initTelemetry(options: TelemetryOptions = {}): Telemetry {
   const cluster = clusterOptions && setupCluster(meterProvider.store, clusterOptions, cfg.serviceInstanceId);
   // A cluster worker serves no /metrics server of its own: the primary's serves every worker.
   if (cluster?.handle.role === 'worker' && cfg.prometheus !== undefined) cfg = { ...cfg, prometheus: { ...cfg.prometheus, server: false } };
-  const tracing = buildTracing(cfg, resource);
+  const tracing = buildTracing(cfg, resource, options.env ?? process.env);
   let stoppedBySignal = false;
   const ctx: ComponentContext = {
     config: cfg,

@@ -1,6 +1,6 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, getNumberFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
@@ -49,7 +49,8 @@ export interface Tracing {
   readonly otlp?: { readonly exporter: Otlp.OTLPTraceExporter; readonly processor: ExitSafeBatchSpanProcessor | EncodingBatchSpanProcessor };
 }
 
-export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
+/** `env`: the variables initTelemetry() reads (its `env` option, else `process.env`), for `OTEL_BSP_*` and the span limits. */
+export function buildTracing(cfg: ResolvedConfig, resource: Resource, env: Env = process.env): Tracing {
   const exporters: { name: string; exporter: SpanExporter }[] = [];
   const processors: SpanProcessor[] = [];
   let otlp: Tracing['otlp'];
@@ -65,8 +66,8 @@ export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
       // (HTTP or gRPC) spans are encoded as they end and the batch held as bytes
       // (encoding-span-processor.ts); over JSON, sdk-trace's BatchSpanProcessor holds the spans.
       const processor = exporter.encodesProtobuf
-        ? new EncodingBatchSpanProcessor({ exporter, Builder: SpanRequestBuilder, ...batchOptionsFromEnv() })
-        : new ExitSafeBatchSpanProcessor({ exporter, ...batchOptionsFromEnv() });
+        ? new EncodingBatchSpanProcessor({ exporter, Builder: SpanRequestBuilder, ...batchOptionsFromEnv(env) })
+        : new ExitSafeBatchSpanProcessor({ exporter, ...batchOptionsFromEnv(env) });
       processors.push(processor);
       otlp = { exporter, processor };
     }
@@ -82,10 +83,28 @@ export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
     resource,
     idGenerator: new FastIdGenerator(),
     sampler: cfg.disabled ? new AlwaysOffSampler() : buildSampler(cfg.sampler, cfg.samplerArg),
-    spanLimits: spanLimitsFromEnv(),
+    spanLimits: spanLimitsFromEnv(env),
     spanProcessors: processors,
   });
   return otlp === undefined ? { provider, exporters } : { provider, exporters, otlp };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * A number from `env`, as core's `getNumberFromEnv` reads one from `process.env` (unset or blank:
+ * undefined; not a number: one diag warning, undefined) — from the variables initTelemetry() was
+ * given: its `env` option was ignored for these before.
+ */
+function numberFromEnv(env: Env, key: string): number | undefined {
+  const raw = env[key];
+  if (raw == null || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (Number.isNaN(value)) {
+    diag.warn(`Unknown value '${raw}' for ${key}, expected a number, using defaults`);
+    return undefined;
+  }
+  return value;
 }
 
 /**
@@ -94,12 +113,12 @@ export function buildTracing(cfg: ResolvedConfig, resource: Resource): Tracing {
  * sdk-trace 3.x no longer reads the environment itself (sdk-trace-base 2.x did, in a shim over
  * it): otelkit, which configures the SDK, reads it, so that these variables keep working.
  */
-export function batchOptionsFromEnv(): Omit<BatchSpanProcessorOptions, 'exporter'> {
+export function batchOptionsFromEnv(env: Env = process.env): Omit<BatchSpanProcessorOptions, 'exporter'> {
   const options: Omit<BatchSpanProcessorOptions, 'exporter'> = {};
-  const maxExportBatchSize = getNumberFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE');
-  const maxQueueSize = getNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE');
-  const scheduledDelayMillis = getNumberFromEnv('OTEL_BSP_SCHEDULE_DELAY');
-  const exportTimeoutMillis = getNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT');
+  const maxExportBatchSize = numberFromEnv(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE');
+  const maxQueueSize = numberFromEnv(env, 'OTEL_BSP_MAX_QUEUE_SIZE');
+  const scheduledDelayMillis = numberFromEnv(env, 'OTEL_BSP_SCHEDULE_DELAY');
+  const exportTimeoutMillis = numberFromEnv(env, 'OTEL_BSP_EXPORT_TIMEOUT');
   if (maxExportBatchSize !== undefined) options.maxExportBatchSize = maxExportBatchSize;
   if (maxQueueSize !== undefined) options.maxQueueSize = maxQueueSize;
   if (scheduledDelayMillis !== undefined) options.scheduledDelayMillis = scheduledDelayMillis;
@@ -112,10 +131,10 @@ export function batchOptionsFromEnv(): Omit<BatchSpanProcessorOptions, 'exporter
  * spec's defaults (128; no value length limit), exactly as sdk-trace-base 2.x resolved them
  * (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/#span-limits).
  */
-export function spanLimitsFromEnv(): SpanLimits {
+export function spanLimitsFromEnv(env: Env = process.env): SpanLimits {
   const n = (...names: string[]): number | undefined => {
     for (const name of names) {
-      const v = getNumberFromEnv(name);
+      const v = numberFromEnv(env, name);
       if (v !== undefined) return v;
     }
     return undefined;

@@ -40,8 +40,10 @@ describe('tracing on sdk-trace 3.x: registration and environment', () => {
 
   it('takes span limits from OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, falling back to OTEL_ATTRIBUTE_COUNT_LIMIT', async () => {
     const attributes: Attributes = { a: 1, b: 2, c: 3, d: 4 };
+    // The variables initTelemetry() is given (its env option; process.env when absent).
+    const env: Record<string, string> = {};
     const count = async (): Promise<number> => {
-      const tel = init();
+      const tel = initTelemetry({ serviceName: 'tracing-3x', env, runtimeMetrics: false, shutdownHooks: false, prometheus: false });
       try {
         const span = tel.tracer('t').startSpan('s', { attributes });
         span.end();
@@ -51,9 +53,9 @@ describe('tracing on sdk-trace 3.x: registration and environment', () => {
       }
     };
     expect(await count()).to.equal(4);
-    process.env.OTEL_ATTRIBUTE_COUNT_LIMIT = '3';
+    env.OTEL_ATTRIBUTE_COUNT_LIMIT = '3';
     expect(await count()).to.equal(3);
-    process.env.OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT = '2';
+    env.OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT = '2';
     expect(await count()).to.equal(2);
   });
 

@@ -24,7 +24,11 @@ export function traces(ctx: ComponentContext): TelemetryComponent {
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
     health: () => {
-      const report = otlp.exporter.health();
+      let report = otlp.exporter.health();
+      // Spans the batch processor dropped on a full queue were not delivered either: counted with
+      // the exporter's (sdk-trace's BatchSpanProcessor keeps its count private: JSON has none).
+      const queueDropped = 'droppedSpans' in otlp.processor ? otlp.processor.droppedSpans : 0;
+      if (queueDropped > 0) report = { ...report, droppedDataPoints: report.droppedDataPoints + queueDropped };
       return { kind: 'exporter', report, failing: report.consecutiveFailures > 0 };
     },
     finalRequest: () => {
