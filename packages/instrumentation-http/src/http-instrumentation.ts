@@ -113,7 +113,7 @@ export class HttpInstrumentation implements RequestStateOwner {
   private readonly redact: readonly string[];
   private readonly requestHeaders: readonly string[] | undefined;
   private readonly responseHeaders: readonly string[] | undefined;
-  /** Any hook at the start: requests without one pay a single check. */
+  /** requestHook or responseHook: requests without either pay a single check. */
   private readonly startHooks: boolean;
   private tracer: Tracer | undefined;
   private duration: Histogram | undefined;
@@ -124,7 +124,7 @@ export class HttpInstrumentation implements RequestStateOwner {
     this.redact = options.redactedQueryParams ?? DEFAULT_REDACTED_QUERY_PARAMS;
     this.requestHeaders = headerNames(options.headersToSpanAttributes?.server?.requestHeaders);
     this.responseHeaders = headerNames(options.headersToSpanAttributes?.server?.responseHeaders);
-    this.startHooks = options.startIncomingSpanHook !== undefined || options.requestHook !== undefined || options.responseHook !== undefined;
+    this.startHooks = options.requestHook !== undefined || options.responseHook !== undefined;
   }
 
   /** Starts instrumenting every HTTP/HTTPS server of the process (idempotent). */
@@ -192,8 +192,9 @@ export class HttpInstrumentation implements RequestStateOwner {
     if (client !== undefined) attributes[ATTR_CLIENT_ADDRESS] = client;
     if (server?.port !== undefined) attributes[ATTR_SERVER_PORT] = Number(server.port);
     if (rawMethod !== method) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = rawMethod;
-    if (this.startHooks && this.options.startIncomingSpanHook !== undefined) {
-      const extra = callHook('startIncomingSpanHook', this.options.startIncomingSpanHook, req);
+    const startHook = this.options.startIncomingSpanHook;
+    if (startHook !== undefined) {
+      const extra = callHook('startIncomingSpanHook', startHook, req);
       if (extra !== null && typeof extra === 'object') Object.assign(attributes, extra);
     }
     if (this.requestHeaders !== undefined) captureHeaders(attributes, 'request', this.requestHeaders, (name) => headers[name]);
@@ -210,9 +211,9 @@ export class HttpInstrumentation implements RequestStateOwner {
       method: name,
       // The duration's attributes are read from the span's, as instrumentation-http does: a start
       // hook that replaces one of these three replaces it in the metric too.
-      httpMethod: this.startHooks ? (attributes[ATTR_HTTP_REQUEST_METHOD] as string) : method,
-      scheme: this.startHooks ? (attributes[ATTR_URL_SCHEME] as string) : scheme,
-      protocolVersion: this.startHooks ? (attributes[ATTR_NETWORK_PROTOCOL_VERSION] as string | undefined) : protocolVersion,
+      httpMethod: startHook !== undefined ? (attributes[ATTR_HTTP_REQUEST_METHOD] as string) : method,
+      scheme: startHook !== undefined ? (attributes[ATTR_URL_SCHEME] as string) : scheme,
+      protocolVersion: startHook !== undefined ? (attributes[ATTR_NETWORK_PROTOCOL_VERSION] as string | undefined) : protocolVersion,
       startMs: performance.now(),
       ended: false,
       owner: this,
@@ -225,7 +226,6 @@ export class HttpInstrumentation implements RequestStateOwner {
   /** requestHook and responseHook, in the span's context (instrumentation-http's order). */
   private startHooksFor(state: RequestState, span: Span, req: IncomingMessage, res: ServerResponse): void {
     const { requestHook, responseHook } = this.options;
-    if (requestHook === undefined && responseHook === undefined) return;
     context.with(state.ctx, () => {
       if (requestHook !== undefined) callHook('requestHook', requestHook, span, req);
       if (responseHook !== undefined) callHook('responseHook', responseHook, span, res);

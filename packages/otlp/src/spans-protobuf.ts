@@ -68,8 +68,6 @@ class Writer {
   pos = 0;
   private readonly view = () => new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   private dv: DataView;
-  /** Encoded `key` fields, shared by every writer (the same dozen keys on every span). */
-  readonly keys = KEYS;
 
   constructor(size = 1 << 16) {
     this.buf = new Uint8Array(size);
@@ -233,16 +231,16 @@ class Writer {
     this.buf[p] = v;
   }
 
-  /** The KeyValue's `key` field (tag + length + bytes) and last value, cached per key. */
+  /** The KeyValue's `key` field (tag + length + bytes) and last value, cached per key for every writer ({@link KEYS}). */
   entry(k: string): KeyEntry {
-    let e = this.keys.get(k);
+    let e = KEYS.get(k);
     if (e === undefined) {
       const start = this.pos;
       this.varint((1 << 3) | 2);
       this.string(k);
       e = { key: this.buf.slice(start, this.pos), value: undefined, kv: undefined };
       this.pos = start;
-      if (this.keys.size < MAX_CACHED_KEYS) this.keys.set(k, e);
+      if (KEYS.size < MAX_CACHED_KEYS) KEYS.set(k, e);
     }
     return e;
   }
