@@ -1,4 +1,4 @@
-import type { Attributes, Context } from '@opentelemetry/api';
+import type { Attributes, Context, SpanContext } from '@opentelemetry/api';
 import type { ExemplarSampler } from './exemplar-filter.js';
 import type { WarnOnce } from './diag.js';
 import { newBucketExemplars, newExemplarSlot, offerBucketExemplar, offerExemplar, type BucketExemplars, type ExemplarSlot } from './exemplar-reservoir.js';
@@ -148,12 +148,14 @@ export class SumCell extends Cell {
     this.value += v;
     // The exemplar filter stays inline here; the reservoir is exemplar-reservoir.ts (which says
     // what is inlined and why, with the numbers).
-    if (shared.sampler === undefined) return;
-    const sc = shared.sampler(ctx);
-    if (sc === undefined) return;
+    // Once the series has a slot, the context is read only for the measurement the draw picks.
+    const sampler = shared.sampler;
+    if (sampler === undefined) return;
     const slot = this.exemplar;
-    if (slot === undefined) this.exemplar = newExemplarSlot(v, sc);
-    else offerExemplar(slot, v, sc);
+    if (slot === undefined) {
+      const sc = sampler(ctx);
+      if (sc !== undefined) this.exemplar = newExemplarSlot(v, sc);
+    } else if (++slot.seen >= slot.next) offerExemplar(slot, v, sampler(ctx));
   }
 
   #reject(value: unknown): void {
@@ -246,11 +248,20 @@ export class HistogramCell extends Cell {
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
     // Exemplar filter inline, reservoir in exemplar-reservoir.ts (see there).
+    // Once the series has slots, the context is read only for the measurement the draw picks.
     const sampler = this.shared.sampler;
     if (sampler === undefined) return;
-    const sc = sampler(ctx);
+    const slots = this.exemplars;
+    if (slots === undefined) this.#firstExemplar(i, value, sampler(ctx));
+    else if (++slots.seen[i]! >= slots.next[i]!) offerBucketExemplar(slots, i, value, sampler(ctx));
+  }
+
+  /** Allocates the slots on the series' first measurement in a sampled span. */
+  #firstExemplar(i: number, value: number, sc: SpanContext | undefined): void {
     if (sc === undefined) return;
-    offerBucketExemplar((this.exemplars ??= newBucketExemplars(n + 1)), i, value, sc);
+    const slots = (this.exemplars = newBucketExemplars(this.counts.length));
+    slots.seen[i] = 1;
+    offerBucketExemplar(slots, i, value, sc);
   }
 
   #reject(value: unknown): void {

@@ -22,6 +22,21 @@ import type { Exemplar } from './types.js';
  * Slots are allocated on a series' first sampled measurement: a series that never records inside
  * a sampled span pays nothing (memory per series is a tracked benchmark).
  *
+ * The draw comes before the filter. Once a series has a slot, every measurement is counted and
+ * only the one the draw picks looks at the context: the record path pays an increment and a
+ * compare, and reads the active context (`AsyncLocalStorage.getStore()`, the floor of the old
+ * order: ~16 ns per record on Node 24, most of the in-span exemplar cost) about ln N times in a
+ * cycle of N measurements instead of N. A pick that lands outside a sampled span stays pending:
+ * the next measurements look at their context until one is sampled, and that one is kept.
+ * Deviation (SDK spec, SimpleFixedSizeExemplarReservoir: "uniformly-weighted sampling ... based on
+ * the number of samples the reservoir has seen"): the count includes measurements the
+ * `trace_based` filter would have rejected, so the kept measurement is the first sampled one at or
+ * after a uniform pick among all of the cycle's measurements. When every measurement is in a
+ * sampled span (always_on, or every request traced) that is exactly the spec's uniform draw
+ * (tested with chi-square); with independent per-trace sampling each sampled measurement's chance
+ * is (1 + the unsampled ones just before it) / N — uniform in expectation, never biased by value
+ * or time. A cycle with any sampled measurement always ends with one of its own kept (tested).
+ *
  * Where the algorithm runs, and what is inlined: the record methods of SumCell and HistogramCell
  * (cells.ts) keep the exemplar filter inline — one call of the sampler and an `undefined` check,
  * all a record pays when no span is sampled — and call the offer functions below only once the
@@ -40,9 +55,12 @@ export interface ExemplarSlot {
   /** Unix epoch ms. */
   timeMs: number;
   context: SpanContext;
-  /** Sampled offers since the last collection (reservoir sampling). */
-  offered: number;
-  /** The offer (counted as `offered`) that replaces the kept measurement next; 1 after a collection. */
+  /** Measurements since the last collection, sampled or not (reservoir sampling: see above). */
+  seen: number;
+  /**
+   * The measurement (counted as `seen`) that replaces the kept one next; 1 after a collection.
+   * At or below `seen` while a pick waits for a measurement in a sampled span.
+   */
   next: number;
 }
 
@@ -52,9 +70,9 @@ export interface BucketExemplars {
   readonly timesMs: number[];
   /** undefined: nothing sampled in this bucket yet. */
   readonly contexts: (SpanContext | undefined)[];
-  /** Sampled offers per bucket since the last collection (reservoir sampling). */
-  readonly offered: number[];
-  /** Per bucket, the offer that replaces its kept measurement next (see {@link ExemplarSlot.next}). */
+  /** Measurements per bucket since the last collection (see {@link ExemplarSlot.seen}). */
+  readonly seen: number[];
+  /** Per bucket, the measurement that replaces its kept one next (see {@link ExemplarSlot.next}). */
   readonly next: number[];
 }
 
@@ -75,21 +93,21 @@ export function nextReplacement(n: number): number {
 
 /** A counter reservoir holding its first sampled measurement. */
 export function newExemplarSlot(value: number, context: SpanContext): ExemplarSlot {
-  return { value, timeMs: Date.now(), context: detachedSpanContext(context), offered: 1, next: nextReplacement(1) };
+  return { value, timeMs: Date.now(), context: detachedSpanContext(context), seen: 1, next: nextReplacement(1) };
 }
 
 /**
- * Offers a sampled measurement: the n-th offer since the last collection replaces the kept one
- * with probability 1/n, so the kept one is a uniform draw over the cycle (Algorithm R, k = 1,
- * with the replacing offers drawn ahead by {@link nextReplacement}).
+ * The measurement the draw picked (`slot.seen >= slot.next`, checked inline by the caller, which
+ * reads the filter's span context only then): kept if it is in a sampled span, and the next pick
+ * drawn; otherwise the pick stays pending. Algorithm R, k = 1, with the replacing measurements
+ * drawn ahead by {@link nextReplacement}.
  */
-export function offerExemplar(slot: ExemplarSlot, value: number, context: SpanContext): void {
-  const n = ++slot.offered;
-  if (n < slot.next) return;
+export function offerExemplar(slot: ExemplarSlot, value: number, context: SpanContext | undefined): void {
+  if (context === undefined) return;
   slot.value = value;
   slot.timeMs = Date.now();
   slot.context = detachedSpanContext(context);
-  slot.next = nextReplacement(n);
+  slot.next = nextReplacement(slot.seen);
 }
 
 /** Empty histogram reservoir for `buckets` buckets (+Inf included). */
@@ -98,24 +116,24 @@ export function newBucketExemplars(buckets: number): BucketExemplars {
     values: new Array<number>(buckets).fill(0),
     timesMs: new Array<number>(buckets).fill(0),
     contexts: new Array<SpanContext | undefined>(buckets).fill(undefined),
-    offered: new Array<number>(buckets).fill(0),
+    seen: new Array<number>(buckets).fill(0),
     next: new Array<number>(buckets).fill(1),
   };
 }
 
-/** {@link offerExemplar} for the slot of bucket `i`. */
-export function offerBucketExemplar(slots: BucketExemplars, i: number, value: number, context: SpanContext): void {
-  const n = ++slots.offered[i]!;
-  if (n < slots.next[i]!) return;
+/** {@link offerExemplar} for the slot of bucket `i`, whose pick came (`seen[i] >= next[i]`). */
+export function offerBucketExemplar(slots: BucketExemplars, i: number, value: number, context: SpanContext | undefined): void {
+  if (context === undefined) return;
   slots.values[i] = value;
   slots.timesMs[i] = Date.now();
   slots.contexts[i] = detachedSpanContext(context);
-  slots.next[i] = nextReplacement(n);
+  slots.next[i] = nextReplacement(slots.seen[i]!);
 }
 
 /**
  * Ends a sampling cycle (a collection that exported exemplars): the kept measurements stay
- * readable, and the next sampled measurement of each reservoir replaces them.
+ * readable, and the next measurement of each reservoir is picked (replacing them if sampled, else
+ * pending until one is).
  */
 export function endExemplarCycle(instruments: readonly AnyInstrumentStorage[]): void {
   for (const s of instruments) {
@@ -123,7 +141,7 @@ export function endExemplarCycle(instruments: readonly AnyInstrumentStorage[]): 
       for (const c of s.cells) {
         const slot = c.exemplar;
         if (slot !== undefined) {
-          slot.offered = 0;
+          slot.seen = 0;
           slot.next = 1;
         }
       }
@@ -131,7 +149,7 @@ export function endExemplarCycle(instruments: readonly AnyInstrumentStorage[]): 
       for (const c of s.cells) {
         const slots = c.exemplars;
         if (slots !== undefined) {
-          slots.offered.fill(0);
+          slots.seen.fill(0);
           slots.next.fill(1);
         }
       }

@@ -353,7 +353,7 @@ export class ClusterStore extends MetricStore {
               if (cell === undefined || cell.observedEpoch !== epoch) continue;
               const b = ex[k + 1] as number;
               const timeMs = ex[k + 3] as number;
-              const slots: BucketExemplars = (cell.exemplars ??= { values: new Array<number>(nb).fill(0), timesMs: new Array<number>(nb).fill(0), contexts: new Array(nb).fill(undefined), offered: new Array<number>(nb).fill(0), next: new Array<number>(nb).fill(1) });
+              const slots: BucketExemplars = (cell.exemplars ??= { values: new Array<number>(nb).fill(0), timesMs: new Array<number>(nb).fill(0), contexts: new Array(nb).fill(undefined), seen: new Array<number>(nb).fill(0), next: new Array<number>(nb).fill(1) });
               // Several workers sampled the bucket: the most recent measurement is shown.
               if (slots.contexts[b] === undefined || slots.timesMs[b]! < timeMs) {
                 slots.values[b] = ex[k + 2] as number;
@@ -384,7 +384,7 @@ export class ClusterStore extends MetricStore {
               if (cell === undefined || cell.kind !== 'sum' || cell.observedEpoch !== epoch) continue;
               const timeMs = ex[k + 2] as number;
               if (cell.exemplar === undefined || cell.exemplar.timeMs < timeMs) {
-                cell.exemplar = { value: ex[k + 1] as number, timeMs, context: { traceId: ex[k + 3] as string, spanId: ex[k + 4] as string, traceFlags: TraceFlags.SAMPLED }, offered: 0, next: 1 };
+                cell.exemplar = { value: ex[k + 1] as number, timeMs, context: { traceId: ex[k + 3] as string, spanId: ex[k + 4] as string, traceFlags: TraceFlags.SAMPLED }, seen: 0, next: 1 };
               }
             }
           }
