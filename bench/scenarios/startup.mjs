@@ -54,7 +54,7 @@ export default {
   notes:
     'Wall time from spawn to exit of `bench/startup/<name>.mjs`: a service that sets up its telemetry (otelkit: `initTelemetry()` with its /metrics server; prom-client: `collectDefaultMetrics()` and an HTTP server serving the registry), serves its first scrape (one GET of its own /metrics over loopback, the body read) and exits. ' +
     'The detail column is the process\'s CPU time (user + system, all threads, read at exit by a preloaded bench/startup/cpu-time.mjs): on a shared machine it moves less than wall time. ' +
-    '`node` is the same without a metrics library (its server answers the GET with `ok`); *node + @opentelemetry/api* adds only the import of the OpenTelemetry API, which any OpenTelemetry SDK pays (otelkit shares the application\'s API, never bundles it) and prom-client does not; *otelkit metrics only* is `@otelkit/metrics` + `@otelkit/prometheus` without `initTelemetry()` (no tracing, resource detection, runtime metrics, instrumentation), a reference point. Module loading is most of it.',
+    '`node` is the same without a metrics library (its server answers the GET with `ok`); *node + @opentelemetry/api* adds only the import of the OpenTelemetry API, which any OpenTelemetry SDK pays (otelkit shares the application\'s API, never bundles it) and prom-client does not; *prom-client + @opentelemetry/api* is the prom-client service in an application that loads the API too (any service with OpenTelemetry tracing); *otelkit metrics only* is `@otelkit/metrics` + `@otelkit/prometheus` without `initTelemetry()` (no tracing, resource detection, runtime metrics, instrumentation), a reference point. Module loading is most of it.',
   per: 'process',
   detailLabel: 'CPU time (all threads)',
   reps: 15,
@@ -66,6 +66,7 @@ export default {
     'otelkit metrics only': contestant('otelkit-metrics-only.mjs'),
     node: contestant('node.mjs'),
     'node + @opentelemetry/api': contestant('node-otel-api.mjs'),
+    'prom-client + @opentelemetry/api': contestant('prom-client-otel-api.mjs'),
   },
   targets: [{ label: 'startup, whole process (initTelemetry() vs collectDefaultMetrics())', num: 'otelkit', den: 'prom-client', max: 1.1 }],
 };
