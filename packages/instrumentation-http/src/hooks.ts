@@ -1,9 +1,27 @@
-import { diag, type Attributes } from '@opentelemetry/api';
+import { diag, INVALID_SPAN_CONTEXT, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 
 /*
- * What the server and node:http client instrumentations share for instrumentation-http's hooks
- * and header capture.
+ * What the server and client instrumentations share for instrumentation-http's hooks, header
+ * capture and "require a parent" options.
  */
+
+/**
+ * The span that stands in for a request's own when a parent is required
+ * (`requireParentforIncomingSpans` / `requireParentforOutgoingSpans`), or undefined to start one —
+ * instrumentation-http's `_startHttpSpan` rule:
+ * - no valid span in `parent`: a non-recording span with invalid ids (nothing is propagated; the
+ *   duration metric is still recorded);
+ * - a remote one (extracted from the request's headers, or `trace.setSpanContext`) and
+ *   `remoteStandsIn`: that span — no span of the request's own, and its context is what a client
+ *   propagates (instrumentation-http); instrumentation-undici's `requireParentforSpans` starts a
+ *   child of a remote parent instead (`remoteStandsIn` false).
+ */
+export function requiredParentStandIn(parent: Context, remoteStandsIn: boolean): Span | undefined {
+  const current = trace.getSpan(parent);
+  if (current === undefined || !trace.isSpanContextValid(current.spanContext())) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+  if (remoteStandsIn && current.spanContext().isRemote === true) return current;
+  return undefined;
+}
 
 /** Lower-cased header names, or undefined for none (requests then pay one check). */
 export function headerNames(names: readonly string[] | undefined): readonly string[] | undefined {

@@ -15,7 +15,7 @@ import { errorMonitor } from 'node:events';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { dropped, endClient, failClient } from './client-duration.js';
 import { kClientState, type ClientRequestState, type WithClientState } from './client-request-state.js';
-import { callHook, captureHeaders, headerNames } from './hooks.js';
+import { callHook, captureHeaders, headerNames, requiredParentStandIn } from './hooks.js';
 import { requestTarget } from './request-target.js';
 import {
   ATTR_ERROR_TYPE,
@@ -56,6 +56,15 @@ export interface ClientInstrumentationOptions {
   ignoreOutgoingRequest?: (request: OutgoingRequestInfo) => boolean;
   /** Query parameters whose values `url.full` replaces by `REDACTED`. Default: instrumentation-http's list. */
   redactedQueryParams?: readonly string[];
+  /**
+   * No span unless the context where the request is made has a parent span (health checks and
+   * pollers outside any request stay untraced); the duration metric is still recorded. Without a
+   * valid parent a non-recording span stands in (no `traceparent` is sent). With a remote parent
+   * only (a context extracted from headers): node:http requests send that parent's context and
+   * get no span of their own (instrumentation-http's `requireParentforOutgoingSpans`); fetch
+   * requests get a child span (instrumentation-undici's `requireParentforSpans`).
+   */
+  requireParentforOutgoingSpans?: boolean;
 }
 
 /** node:http client options: instrumentation-http's client hooks and header capture, under its names. */
@@ -148,7 +157,9 @@ export class HttpClientInstrumentation extends ChannelClientInstrumentation {
       const ua = req.getHeader('user-agent');
       if (ua !== undefined) attributes[ATTR_USER_AGENT_ORIGINAL] = typeof ua === 'number' ? String(ua) : ua;
       if (rawMethod !== method) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = rawMethod;
-      const span = tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.CLIENT, attributes }, parent);
+      const span =
+        (this.options.requireParentforOutgoingSpans === true ? requiredParentStandIn(parent, true) : undefined) ??
+        tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.CLIENT, attributes }, parent);
       const ctx = trace.setSpan(parent, span);
       propagation.inject(ctx, req, headerSetter);
       const state: ClientRequestState = {

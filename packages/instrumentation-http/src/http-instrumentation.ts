@@ -20,7 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientAddress, serverAddress } from './addresses.js';
 import { installEmitPatches } from './emit-patches.js';
-import { callHook, captureHeaders, headerNames } from './hooks.js';
+import { callHook, captureHeaders, headerNames, requiredParentStandIn } from './hooks.js';
 import { requestTarget } from './request-target.js';
 import { kRequestState, type RequestState, type RequestStateOwner, type WithRequestState } from './request-state.js';
 import {
@@ -82,6 +82,13 @@ export interface HttpInstrumentationOptions {
    * conventions' attributes, instrumentation-http's `headersToSpanAttributes.server`.
    */
   headersToSpanAttributes?: { server?: { requestHeaders?: readonly string[]; responseHeaders?: readonly string[] } };
+  /**
+   * instrumentation-http's `requireParentforIncomingSpans`: no span of the request's own unless
+   * its context has a local parent span — which a request's extracted context never has, so in
+   * practice none: without a `traceparent` a non-recording span stands in, with one the remote
+   * parent does (hooks get that span). The duration metric is recorded either way.
+   */
+  requireParentforIncomingSpans?: boolean;
 }
 
 interface StartMessage {
@@ -201,7 +208,9 @@ export class HttpInstrumentation implements RequestStateOwner {
 
     const parent = propagation.extract(ROOT_CONTEXT, headers);
     const name = method === '_OTHER' ? 'HTTP' : method;
-    const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+    const span =
+      (this.options.requireParentforIncomingSpans === true ? requiredParentStandIn(parent, true) : undefined) ??
+      tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
     // RPCMetadata: where express/fastify instrumentations write the route (as with instrumentation-http).
     const rpc: RPCMetadata = { type: RPCType.HTTP, span };
     const state: RequestState = {

@@ -1,6 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { dropped, endClient, failClient } from './client-duration.js';
+import { requiredParentStandIn } from './hooks.js';
 import { kClientState, type ClientRequestState, type WithClientState } from './client-request-state.js';
 import type { OutgoingRequestInfo } from './http-client-instrumentation.js';
 import { redactQuery, requestTarget } from './request-target.js';
@@ -162,7 +163,9 @@ export class UndiciInstrumentation extends ChannelClientInstrumentation {
       if (origin.port !== undefined) attributes[ATTR_SERVER_PORT] = origin.port;
       const ua = userAgent(request.headers);
       if (ua !== undefined) attributes[ATTR_USER_AGENT_ORIGINAL] = ua;
-      const span = tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.CLIENT, attributes }, parent);
+      const span =
+        (this.options.requireParentforOutgoingSpans === true ? requiredParentStandIn(parent, false) : undefined) ??
+        tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.CLIENT, attributes }, parent);
       const ctx = trace.setSpan(parent, span);
       propagation.inject(ctx, request, headerSetter);
       const metric: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_SERVER_ADDRESS]: origin.hostname, [ATTR_URL_SCHEME]: origin.scheme };

@@ -73,6 +73,8 @@ function suggest(key: string, allowed: readonly string[]): string {
 
 /** The server hooks of `httpInstrumentation` (instrumentation-http's names). */
 const HTTP_HOOKS = ['startIncomingSpanHook', 'requestHook', 'responseHook', 'applyCustomAttributesOnSpan'] as const;
+/** instrumentation-http's "require a parent span" flags. */
+const REQUIRE_PARENT = ['requireParentforIncomingSpans', 'requireParentforOutgoingSpans'] as const;
 
 function checkKeys(obj: object, allowed: readonly string[], prefix: string, example: string): void {
   for (const k of Object.keys(obj)) {
@@ -297,7 +299,7 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
     if (hi === null || typeof hi !== 'object' || Array.isArray(hi)) throw new ConfigError('httpInstrumentation', `expected true, false or an object, got ${describe(hi)}`, example);
     checkKeys(
       hi,
-      ['server', 'client', 'ignoreIncomingRequest', 'ignoreOutgoingRequest', 'redactedQueryParams', ...HTTP_HOOKS, 'headersToSpanAttributes'],
+      ['server', 'client', 'ignoreIncomingRequest', 'ignoreOutgoingRequest', 'redactedQueryParams', ...HTTP_HOOKS, 'headersToSpanAttributes', ...REQUIRE_PARENT],
       'httpInstrumentation.',
       example,
     );
@@ -328,6 +330,11 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
     for (const part of ['server', 'client'] as const) {
       if (hi[part] !== undefined && typeof hi[part] !== 'boolean') {
         throw new ConfigError(`httpInstrumentation.${part}`, `expected true or false, got ${describe(hi[part])}`, 'httpInstrumentation: { server: true, client: true }');
+      }
+    }
+    for (const flag of REQUIRE_PARENT) {
+      if (hi[flag] !== undefined && typeof hi[flag] !== 'boolean') {
+        throw new ConfigError(`httpInstrumentation.${flag}`, `expected true or false, got ${describe(hi[flag])}`, `httpInstrumentation: { client: true, ${flag}: true }`);
       }
     }
     if (hi.ignoreOutgoingRequest !== undefined && typeof hi.ignoreOutgoingRequest !== 'function') {

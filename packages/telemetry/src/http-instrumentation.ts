@@ -22,7 +22,7 @@ export function enableHttpInstrumentation(
 ): { disable(): void; readonly skipped: readonly HttpCoexistenceFinding[] } | undefined {
   if (option === undefined || option === false) return undefined;
   const settings: HttpInstrumentationSettings = option === true ? {} : option;
-  const { server = true, client = false, ignoreIncomingRequest, ignoreOutgoingRequest, redactedQueryParams } = settings;
+  const { server = true, client = false, ignoreIncomingRequest, ignoreOutgoingRequest, redactedQueryParams, requireParentforIncomingSpans, requireParentforOutgoingSpans } = settings;
   const { startIncomingSpanHook, requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes } = settings;
   // instrumentation-http's hooks, one set for both sides as there (its types take either side's objects).
   const serverHooks = { startIncomingSpanHook, requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes };
@@ -33,9 +33,9 @@ export function enableHttpInstrumentation(
   const off = new Set(skipped.map((f) => f.part));
   const mod = importSync<InstrumentationModule>('@otelkit/instrumentation-http');
   const parts: { enable(): void; disable(): void }[] = [];
-  if (server && !off.has('server')) parts.push(new mod.HttpInstrumentation({ ignoreIncomingRequest, redactedQueryParams, ...serverHooks, meterProvider, tracerProvider }));
-  if (client && !off.has('client-http')) parts.push(new mod.HttpClientInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, ...clientHooks, meterProvider, tracerProvider }));
-  if (client && !off.has('client-fetch')) parts.push(new mod.UndiciInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, meterProvider, tracerProvider }));
+  if (server && !off.has('server')) parts.push(new mod.HttpInstrumentation({ ignoreIncomingRequest, redactedQueryParams, requireParentforIncomingSpans, ...serverHooks, meterProvider, tracerProvider }));
+  if (client && !off.has('client-http')) parts.push(new mod.HttpClientInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, requireParentforOutgoingSpans, ...clientHooks, meterProvider, tracerProvider }));
+  if (client && !off.has('client-fetch')) parts.push(new mod.UndiciInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, requireParentforOutgoingSpans, meterProvider, tracerProvider }));
   for (const p of parts) p.enable();
   return {
     skipped,

@@ -164,6 +164,20 @@ export interface HttpInstrumentationSettings {
   /** Query parameters whose values `url.query` / `url.full` replace by `REDACTED`. */
   redactedQueryParams?: readonly string[];
   /**
+   * instrumentation-http's `requireParentforIncomingSpans`: no SERVER span of the request's own
+   * (a request's context has at most a remote parent, which then stands in; without one a
+   * non-recording span does); `http.server.request.duration` is still recorded.
+   */
+  requireParentforIncomingSpans?: boolean;
+  /**
+   * instrumentation-http's `requireParentforOutgoingSpans` (instrumentation-undici's
+   * `requireParentforSpans` for `fetch()`): no CLIENT span, and no `traceparent` sent, for a
+   * request made where no span is active (pollers, health checks); the duration is still
+   * recorded. With a remote parent only, node:http requests send its context without a span of
+   * their own and `fetch()` requests get a child span, as the two upstream instrumentations do.
+   */
+  requireParentforOutgoingSpans?: boolean;
+  /**
    * Attributes added to each SERVER span at its start, over the conventions' (instrumentation-http's
    * `startIncomingSpanHook`: they are there for the sampler).
    */

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { context, trace } from '@opentelemetry/api';
 import http from 'node:http';
 import { HttpInstrumentation as UpstreamHttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { freePort, parseOpenMetricsStrict, startOtlpReceiver, type OtlpReceiver } from '@otelkit/testkit';
@@ -143,6 +144,54 @@ describe('initTelemetry({ httpInstrumentation: { client: true } })', function ()
     expect(() => resolveConfig({ httpInstrumentation: { server: 1 as never }, env: {} })).to.throw(ConfigError, /httpInstrumentation\.server/);
     expect(() => resolveConfig({ httpInstrumentation: { ignoreOutgoingRequest: 'x' as never }, env: {} })).to.throw(ConfigError, /httpInstrumentation\.ignoreOutgoingRequest/);
     expect(() => resolveConfig({ httpInstrumentation: { server: false, client: true }, env: {} })).to.not.throw();
+  });
+});
+
+describe('initTelemetry({ httpInstrumentation: { client: true, requireParentforOutgoingSpans: true } })', function () {
+  this.timeout(30_000);
+  let tel: Telemetry;
+  let b: http.Server;
+  let bPort: number;
+  const seen: (string | undefined)[] = [];
+
+  before(async () => {
+    b = http.createServer((req, res) => {
+      seen.push(req.headers.traceparent as string | undefined);
+      res.end('b');
+    });
+    await new Promise<void>((r) => b.listen(0, '127.0.0.1', r));
+    bPort = (b.address() as { port: number }).port;
+    tel = initTelemetry({
+      serviceName: 'require-parent',
+      runtimeMetrics: false,
+      shutdownHooks: false,
+      metricsExporters: ['prometheus'],
+      tracesExporters: ['none'],
+      prometheus: { host: '127.0.0.1', port: await freePort() },
+      env: {},
+      httpInstrumentation: { server: false, client: true, requireParentforOutgoingSpans: true, ignoreOutgoingRequest: (r) => r.url.endsWith('/metrics') },
+    });
+    await tel.ready;
+  });
+  after(async () => {
+    await new Promise((r) => b?.close(r));
+    await tel?.shutdown().catch(() => undefined);
+  });
+
+  it('requests outside any span send no traceparent, requests inside one do; all of them are timed', async () => {
+    await (await fetch(`http://127.0.0.1:${bPort}/poll`)).text();
+    await get(`http://127.0.0.1:${bPort}/poll`);
+    const parent = tel.tracerProvider!.getTracer('test').startSpan('job');
+    await context.with(trace.setSpan(context.active(), parent), async () => {
+      await (await fetch(`http://127.0.0.1:${bPort}/work`)).text();
+      await get(`http://127.0.0.1:${bPort}/work`);
+    });
+    parent.end();
+    expect(seen.slice(0, 2)).to.deep.equal([undefined, undefined]);
+    for (const t of seen.slice(2)) expect(t).to.match(new RegExp(`^00-${parent.spanContext().traceId}-[0-9a-f]{16}-01$`));
+    const text = await (await fetch(tel.metricsUrl!)).text();
+    const counts = text.split('\n').filter((l) => l.startsWith('http_client_request_duration_seconds_count'));
+    expect(counts.reduce((n, l) => n + Number(l.split(' ').at(-1)), 0), text).to.equal(4);
   });
 });
 
