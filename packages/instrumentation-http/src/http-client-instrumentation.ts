@@ -12,7 +12,7 @@ import {
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { errorMonitor } from 'node:events';
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { dropped, endClient, failClient } from './client-duration.js';
 import { kClientState, type ClientRequestState, type WithClientState } from './client-request-state.js';
 import { callHook, captureHeaders, headerNames, requiredParentStandIn } from './hooks.js';
@@ -67,8 +67,35 @@ export interface ClientInstrumentationOptions {
   requireParentforOutgoingSpans?: boolean;
 }
 
+/**
+ * What `startOutgoingSpanHook` gets: the options of `http.request()` as instrumentation-http hands
+ * them to it, rebuilt from the request — the channel shows the `ClientRequest`, not the caller's
+ * options. **Deviation**: always every field below (the caller may have given `host` without
+ * `hostname`, or no `method` or `port`); `headers` as the request holds them when created
+ * (names lower-cased, `host` included); other fields of the caller's options are not there.
+ */
+export interface OutgoingRequestOptions {
+  /** `http:` or `https:`. */
+  readonly protocol: string;
+  readonly hostname: string;
+  /** The host as in `server.address` (what the request connects to). */
+  readonly host: string;
+  readonly port: number;
+  /** The method as sent (upper case). */
+  readonly method: string;
+  /** Path and query, as sent. */
+  readonly path: string;
+  readonly headers: Readonly<OutgoingHttpHeaders>;
+}
+
 /** node:http client options: instrumentation-http's client hooks and header capture, under its names. */
 export interface HttpClientInstrumentationOptions extends ClientInstrumentationOptions {
+  /**
+   * Attributes added to the span at its start, over the conventions' (a key they share is
+   * replaced, in the duration metric too), as instrumentation-http's `startOutgoingSpanHook`:
+   * they are there for the sampler. Gets {@link OutgoingRequestOptions}.
+   */
+  startOutgoingSpanHook?: (options: OutgoingRequestOptions) => Attributes;
   /** Called once the span has started, in its context, with the request (headers not sent yet). */
   requestHook?: (span: Span, request: ClientRequest) => void;
   /** Called when the response arrives (its headers, before its body). */
@@ -157,6 +184,12 @@ export class HttpClientInstrumentation extends ChannelClientInstrumentation {
       const ua = req.getHeader('user-agent');
       if (ua !== undefined) attributes[ATTR_USER_AGENT_ORIGINAL] = typeof ua === 'number' ? String(ua) : ua;
       if (rawMethod !== method) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = rawMethod;
+      const startHook = this.hooks.startOutgoingSpanHook;
+      if (startHook !== undefined) {
+        const options: OutgoingRequestOptions = { protocol: req.protocol, hostname: host, host, port, method: rawMethod, path: req.path, headers: req.getHeaders() };
+        const extra = callHook('startOutgoingSpanHook', startHook, options);
+        if (extra !== null && typeof extra === 'object') Object.assign(attributes, extra);
+      }
       const span =
         (this.options.requireParentforOutgoingSpans === true ? requiredParentStandIn(parent, true) : undefined) ??
         tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.CLIENT, attributes }, parent);
@@ -165,7 +198,12 @@ export class HttpClientInstrumentation extends ChannelClientInstrumentation {
       const state: ClientRequestState = {
         ctx,
         span,
-        metric: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_SERVER_ADDRESS]: host, [ATTR_SERVER_PORT]: port },
+        // Read from the span's attributes, as instrumentation-http does: a start hook that replaces
+        // one of these replaces it in the metric too.
+        metric:
+          startHook === undefined
+            ? { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_SERVER_ADDRESS]: host, [ATTR_SERVER_PORT]: port }
+            : { [ATTR_HTTP_REQUEST_METHOD]: attributes[ATTR_HTTP_REQUEST_METHOD], [ATTR_SERVER_ADDRESS]: attributes[ATTR_SERVER_ADDRESS], [ATTR_SERVER_PORT]: attributes[ATTR_SERVER_PORT] },
         startMs: performance.now(),
         ended: false,
       };

@@ -102,6 +102,12 @@ interface Observed {
  * sees and when is written onto the span.
  */
 const HOOKS: HttpClientInstrumentationOptions = {
+  // What both hand the start hook (instrumentation-http: the parsed options of http.request();
+  // ours: the same fields rebuilt from the request), and a conventions key replaced (the metric follows).
+  startOutgoingSpanHook: (o) => ({
+    'app.start_hook': `${o.method ?? 'GET'} ${o.protocol ?? 'http:'}//${o.hostname ?? o.host}:${String(o.port)}${o.path}`,
+    'server.address': `via-hook-${o.hostname ?? o.host}`,
+  }),
   requestHook: (span, req) => {
     span.setAttribute('app.request_hook', `${req.method} ${req.path} sent=${req.headersSent} active=${trace.getActiveSpan() === span}`);
   },
@@ -217,6 +223,8 @@ for (const [suite, options, cases] of [['', {}, CASES], [', with hooks and heade
       if (options === HOOKS) {
         // The hooks ran, and saw what their names promise.
         expect(m.attributes['app.request_hook']).to.match(/ sent=false active=true$/);
+        expect(m.attributes['app.start_hook']).to.match(/^(GET|POST|HEAD) http:\/\/127\.0\.0\.1:\d+\//);
+        expect(m.attributes['server.address']).to.equal('via-hook-127.0.0.1');
         if (c.responds) {
           expect(m.attributes['app.response_hook']).to.match(/^status=\d+ complete=false$/);
           expect(m.attributes['app.custom']).to.match(/ complete=true$/);

@@ -71,8 +71,8 @@ function suggest(key: string, allowed: readonly string[]): string {
   return close ? `did you mean \`${close}\`?` : `known options: ${allowed.join(', ')}`;
 }
 
-/** The server hooks of `httpInstrumentation` (instrumentation-http's names). */
-const HTTP_HOOKS = ['startIncomingSpanHook', 'requestHook', 'responseHook', 'applyCustomAttributesOnSpan'] as const;
+/** The hooks of `httpInstrumentation` (instrumentation-http's names). */
+const HTTP_HOOKS = ['startIncomingSpanHook', 'startOutgoingSpanHook', 'requestHook', 'responseHook', 'applyCustomAttributesOnSpan'] as const;
 /** instrumentation-http's "require a parent span" flags. */
 const REQUIRE_PARENT = ['requireParentforIncomingSpans', 'requireParentforOutgoingSpans'] as const;
 

@@ -23,10 +23,10 @@ export function enableHttpInstrumentation(
   if (option === undefined || option === false) return undefined;
   const settings: HttpInstrumentationSettings = option === true ? {} : option;
   const { server = true, client = false, ignoreIncomingRequest, ignoreOutgoingRequest, redactedQueryParams, requireParentforIncomingSpans, requireParentforOutgoingSpans } = settings;
-  const { startIncomingSpanHook, requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes } = settings;
+  const { startIncomingSpanHook, startOutgoingSpanHook, requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes } = settings;
   // instrumentation-http's hooks, one set for both sides as there (its types take either side's objects).
   const serverHooks = { startIncomingSpanHook, requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes };
-  const clientHooks = { requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes };
+  const clientHooks = { startOutgoingSpanHook, requestHook, responseHook, applyCustomAttributesOnSpan, headersToSpanAttributes };
   if (!server && !client) return undefined;
   const skipped = detectHttpCoexistence({ instrumentations }).filter((f) => (f.part === 'server' ? server : client));
   warnHttpCoexistence(skipped);

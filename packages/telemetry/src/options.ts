@@ -1,5 +1,6 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Attributes, Span } from '@opentelemetry/api';
+import type { OutgoingRequestOptions } from '@otelkit/instrumentation-http';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ExemplarFilter } from '@otelkit/metrics';
 import type { MetricsAuthOptions } from '@otelkit/prometheus';
@@ -182,6 +183,12 @@ export interface HttpInstrumentationSettings {
    * `startIncomingSpanHook`: they are there for the sampler).
    */
   startIncomingSpanHook?: (req: IncomingMessage) => Attributes;
+  /**
+   * Attributes added to each node:http CLIENT span at its start, over the conventions'
+   * (instrumentation-http's `startOutgoingSpanHook`), given the request's options as
+   * `@otelkit/instrumentation-http`'s `OutgoingRequestOptions` (rebuilt from the request).
+   */
+  startOutgoingSpanHook?: (options: OutgoingRequestOptions) => Attributes;
   /**
    * Called when a span has started, in its context, with the request: the server's
    * `IncomingMessage` or a node:http client's `ClientRequest` (instrumentation-http's

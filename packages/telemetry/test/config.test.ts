@@ -297,6 +297,7 @@ describe('resolveConfig', () => {
       ['header capture for a side that does not exist', { httpInstrumentation: { headersToSpanAttributes: { fetch: {} } } }, 'httpInstrumentation.headersToSpanAttributes.fetch'],
       ['header names not strings', { httpInstrumentation: { headersToSpanAttributes: { server: { requestHeaders: ['x-id', 7] } } } }, 'httpInstrumentation.headersToSpanAttributes.server.requestHeaders'],
       ['a misspelt header list', { httpInstrumentation: { headersToSpanAttributes: { server: { requestHeader: ['x-id'] } } } }, 'httpInstrumentation.headersToSpanAttributes.server.requestHeader'],
+      ['startOutgoingSpanHook not a function', { httpInstrumentation: { startOutgoingSpanHook: { 'app.x': 1 } } }, 'httpInstrumentation.startOutgoingSpanHook'],
       ['requireParentforOutgoingSpans not a boolean', { httpInstrumentation: { requireParentforOutgoingSpans: 'yes' } }, 'httpInstrumentation.requireParentforOutgoingSpans'],
       ['requireParentforIncomingSpans not a boolean', { httpInstrumentation: { requireParentforIncomingSpans: 1 } }, 'httpInstrumentation.requireParentforIncomingSpans'],
       ['requireParentForOutgoingSpans (capital F: not instrumentation-http\'s spelling)', { httpInstrumentation: { requireParentForOutgoingSpans: true } }, 'httpInstrumentation.requireParentForOutgoingSpans'],

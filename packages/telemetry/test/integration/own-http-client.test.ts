@@ -65,6 +65,8 @@ describe('initTelemetry({ httpInstrumentation: { client: true } })', function ()
       // Server hooks and header capture reach the server instrumentation (parity: instrumentation-http's test/parity.test.ts).
       // One requestHook for both sides, as instrumentation-http's: a server IncomingMessage (url) or a node:http ClientRequest (path).
       requestHook: (span, req) => span.setAttribute('app.hooked', 'url' in req && req.url !== undefined ? req.url : (req as { path: string }).path),
+      // The client start hook gets the request's options (node:http client spans only).
+      startOutgoingSpanHook: (o) => ({ 'app.started': `${o.method} ${o.path}` }),
       headersToSpanAttributes: { server: { responseHeaders: ['x-served-by'] } } },
     });
     await tel.ready;
@@ -114,6 +116,7 @@ describe('initTelemetry({ httpInstrumentation: { client: true } })', function ()
     expect(clients.map((s) => asMap(s.attributes)['url.full']).sort()).to.deep.equal([`http://127.0.0.1:${bPort}/from-fetch`, `http://127.0.0.1:${bPort}/from-http`]);
     // The hook on the node:http client span; fetch() spans have no hooks.
     expect(clients.map((c) => asMap(c.attributes)['app.hooked']).sort()).to.deep.equal(['/from-http', undefined]);
+    expect(clients.map((c) => asMap(c.attributes)['app.started']).sort()).to.deep.equal(['GET /from-http', undefined]);
     for (const c of clients) {
       expect(c.name).to.equal('GET');
       expect(asMap(c.attributes)['http.response.status_code']).to.equal('200');
