@@ -1,9 +1,9 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type TextMapSetter } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { dropped, endClient, failClient } from './client-duration.js';
-import { requiredParentStandIn } from './hooks.js';
+import { callHook, headerNames, requiredParentStandIn } from './hooks.js';
 import { kClientState, type ClientRequestState, type WithClientState } from './client-request-state.js';
-import type { OutgoingRequestInfo } from './http-client-instrumentation.js';
+import type { ClientInstrumentationOptions, OutgoingRequestInfo } from './http-client-instrumentation.js';
 import { redactQuery, requestTarget } from './request-target.js';
 import {
   ATTR_ERROR_TYPE,
@@ -32,8 +32,37 @@ const HEADERS_CHANNEL = 'undici:request:headers';
 const TRAILERS_CHANNEL = 'undici:request:trailers';
 const ERROR_CHANNEL = 'undici:request:error';
 
+/**
+ * fetch() / undici client options: instrumentation-undici's hooks and header capture, under its
+ * names (a different set from instrumentation-http's: the request is undici's, not a ClientRequest).
+ */
+export interface UndiciInstrumentationOptions extends ClientInstrumentationOptions {
+  /**
+   * Attributes added to the span at its start, over the conventions' (a key they share is
+   * replaced, in the duration metric too), as instrumentation-undici's `startSpanHook`.
+   */
+  startSpanHook?: (request: UndiciRequest) => Attributes;
+  /** Called once the span has started (in the caller's context, as instrumentation-undici), before the propagation headers are added. */
+  requestHook?: (span: Span, request: UndiciRequest) => void;
+  /** Called when the response headers arrive, before they are captured and the status is set. */
+  responseHook?: (span: Span, info: { request: UndiciRequest; response: UndiciResponse }) => void;
+  /**
+   * Headers recorded on the span as `http.request.header.<name>` (when the request's headers go
+   * out) and `http.response.header.<name>` (when the response's arrive), string arrays, names
+   * lower-cased: instrumentation-undici's `headersToSpanAttributes`.
+   */
+  headersToSpanAttributes?: { requestHeaders?: readonly string[]; responseHeaders?: readonly string[] };
+}
+
+/** What undici's channels publish of a response (`undici:request:headers`): raw header pairs. */
+export interface UndiciResponse {
+  readonly statusCode: number;
+  readonly headers: readonly (Buffer | string)[];
+  readonly statusText?: string;
+}
+
 /** What the channels publish of undici's Request (the fields read here). */
-interface UndiciRequest extends WithClientState {
+export interface UndiciRequest extends WithClientState {
   origin: string | URL;
   path: string;
   method: string;
@@ -121,6 +150,19 @@ function userAgent(headers: UndiciRequest['headers']): string | undefined {
  * tracing suppressed gets no span and no metric.
  */
 export class UndiciInstrumentation extends ChannelClientInstrumentation {
+  private readonly hooks: UndiciInstrumentationOptions;
+  private readonly requestHeaders: ReadonlySet<string> | undefined;
+  private readonly responseHeaders: ReadonlySet<string> | undefined;
+
+  constructor(options: UndiciInstrumentationOptions = {}) {
+    super(options);
+    this.hooks = options;
+    const req = headerNames(options.headersToSpanAttributes?.requestHeaders);
+    const res = headerNames(options.headersToSpanAttributes?.responseHeaders);
+    this.requestHeaders = req === undefined ? undefined : new Set(req);
+    this.responseHeaders = res === undefined ? undefined : new Set(res);
+  }
+
   protected channels(): readonly (readonly [string, (message: unknown) => void])[] {
     return [
       [CREATE_CHANNEL, this.onCreate],
@@ -163,13 +205,24 @@ export class UndiciInstrumentation extends ChannelClientInstrumentation {
       if (origin.port !== undefined) attributes[ATTR_SERVER_PORT] = origin.port;
       const ua = userAgent(request.headers);
       if (ua !== undefined) attributes[ATTR_USER_AGENT_ORIGINAL] = ua;
+      const startHook = this.hooks.startSpanHook;
+      if (startHook !== undefined) {
+        const extra = callHook('startSpanHook', startHook, request);
+        if (extra !== null && typeof extra === 'object') Object.assign(attributes, extra);
+      }
       const span =
         (this.options.requireParentforOutgoingSpans === true ? requiredParentStandIn(parent, false) : undefined) ??
         tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.CLIENT, attributes }, parent);
+      const requestHook = this.hooks.requestHook;
+      if (requestHook !== undefined) callHook('requestHook', requestHook, span, request);
       const ctx = trace.setSpan(parent, span);
       propagation.inject(ctx, request, headerSetter);
-      const metric: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_SERVER_ADDRESS]: origin.hostname, [ATTR_URL_SCHEME]: origin.scheme };
-      if (origin.port !== undefined) metric[ATTR_SERVER_PORT] = origin.port;
+      const metric: Attributes =
+        startHook === undefined
+          ? { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_SERVER_ADDRESS]: origin.hostname, [ATTR_URL_SCHEME]: origin.scheme }
+          : // Read from the span's attributes, as instrumentation-undici does: a start hook's replacement counts.
+            metricFrom(attributes);
+      if (startHook === undefined && origin.port !== undefined) metric[ATTR_SERVER_PORT] = origin.port;
       const state: ClientRequestState = { ctx, span, metric, startMs: performance.now(), ended: false };
       request[kClientState] = state;
     } catch (error) {
@@ -187,6 +240,7 @@ export class UndiciInstrumentation extends ChannelClientInstrumentation {
       state.span.setAttribute(ATTR_NETWORK_PEER_PORT, socket.remotePort!);
       state.span.setAttribute(ATTR_NETWORK_PROTOCOL_VERSION, version);
       state.metric[ATTR_NETWORK_PROTOCOL_VERSION] = version;
+      if (this.requestHeaders !== undefined) state.span.setAttributes(capturedRequestHeaders(request.headers, this.requestHeaders));
     } catch (error) {
       dropped('undici:client:sendHeaders', error);
     }
@@ -194,11 +248,14 @@ export class UndiciInstrumentation extends ChannelClientInstrumentation {
 
   private readonly onHeaders = (message: unknown): void => {
     try {
-      const { request, response } = message as { request: UndiciRequest; response: { statusCode: number } };
+      const { request, response } = message as { request: UndiciRequest; response: UndiciResponse };
       const state = request[kClientState];
       if (state === undefined || state.ended) return;
       const status = response.statusCode;
       const isError = status >= 400;
+      const responseHook = this.hooks.responseHook;
+      if (responseHook !== undefined) callHook('responseHook', responseHook, state.span, { request, response });
+      if (this.responseHeaders !== undefined) state.span.setAttributes(capturedResponseHeaders(response.headers, this.responseHeaders));
       state.span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
       state.metric[ATTR_HTTP_RESPONSE_STATUS_CODE] = status;
       if (isError) {
@@ -252,6 +309,53 @@ function splitTarget(path: string, scheme: string, redact: readonly string[]): {
   const raw = path.slice(q + 1, hash < 0 ? undefined : hash);
   if (raw.length === 0) return { path: p, query: '' };
   return { path: p, query: redact.some((name) => raw.includes(name)) ? redactQuery(raw, redact) : raw };
+}
+
+/** The duration's attributes from the span's (instrumentation-undici's `recordRequestDuration` keys present at the start). */
+function metricFrom(attributes: Attributes): Attributes {
+  const metric: Attributes = {};
+  for (const key of [ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_SCHEME]) if (key in attributes) metric[key] = attributes[key];
+  return metric;
+}
+
+/** `http.request.header.<name>` of the captured names, from undici's headers (pairs, or a raw block), as instrumentation-undici. */
+function capturedRequestHeaders(headers: UndiciRequest['headers'], names: ReadonlySet<string>): Attributes {
+  const out: Attributes = {};
+  if (Array.isArray(headers)) {
+    // Pairs: the last value of a name wins (instrumentation-undici keeps a Map).
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      const k = headers[i];
+      if (typeof k !== 'string') continue;
+      const name = k.toLowerCase();
+      if (!names.has(name)) continue;
+      const v = headers[i + 1]!;
+      out[`http.request.header.${name}`] = Array.isArray(v) ? v : [v];
+    }
+  } else if (typeof headers === 'string') {
+    const seen = new Map<string, string[]>();
+    for (const line of headers.split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon < 0) continue;
+      const name = line.slice(0, colon).toLowerCase();
+      if (!names.has(name)) continue;
+      const values = seen.get(name) ?? [];
+      values.push(line.slice(colon + 1).trim());
+      seen.set(name, values);
+    }
+    for (const [name, values] of seen) out[`http.request.header.${name}`] = values;
+  }
+  return out;
+}
+
+/** `http.response.header.<name>` of the captured names, every value in order, from undici's raw pairs. */
+function capturedResponseHeaders(headers: readonly (Buffer | string)[], names: ReadonlySet<string>): Attributes {
+  const out: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i]!.toString().toLowerCase();
+    if (!names.has(name)) continue;
+    (out[`http.response.header.${name}`] ??= []).push(headers[i + 1]!.toString());
+  }
+  return out;
 }
 
 function safeIgnore(ignore: (request: OutgoingRequestInfo) => boolean, info: OutgoingRequestInfo): boolean {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Attributes } from '@opentelemetry/api';
 import { UndiciInstrumentation as UpstreamUndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { UndiciInstrumentation } from '../src/index.js';
+import { UndiciInstrumentation, type UndiciInstrumentationOptions } from '../src/index.js';
 import { type ClientShape, clientSpans, countsBySeries, durationPoints, installGlobals, makeSide, type Peer, type Side, startPeer, switchTo, withParent } from './client-harness.js';
 
 /**
@@ -97,7 +97,19 @@ interface Observed {
   traceparent: string | undefined;
 }
 
-describe('parity with @opentelemetry/instrumentation-undici (fetch client spans and http.client.request.duration)', function () {
+/**
+ * instrumentation-undici's hooks and header capture, given to both alike: what each hook sees is
+ * written onto the span, and the start hook replaces a conventions key (the metric follows).
+ */
+const HOOKS: UndiciInstrumentationOptions = {
+  startSpanHook: (request) => ({ 'app.start_hook': `${request.method} ${request.path}`, 'server.address': 'via-hook' }),
+  requestHook: (span, request) => span.setAttribute('app.request_hook', `${request.method} ${String(request.origin)}`),
+  responseHook: (span, { response }) => span.setAttribute('app.response_hook', `status=${response.statusCode}`),
+  headersToSpanAttributes: { requestHeaders: ['User-Agent', 'content-type', 'x-absent'], responseHeaders: ['Content-Type', 'content-length', 'x-absent'] },
+};
+const HOOK_CASES = CASES.filter((c) => ['GET inside a parent span', 'POST with a body and a user agent, 201', '404 is an error for a client', 'connection refused', 'HEAD'].includes(c.name));
+
+for (const [suite, options, cases] of [['', {}, CASES], [', with hooks and header capture', HOOKS, HOOK_CASES]] as const) describe(`parity with @opentelemetry/instrumentation-undici (fetch client spans and http.client.request.duration)${suite}`, function () {
   this.timeout(30_000);
   let restore: () => void;
   let ours: UndiciInstrumentation;
@@ -110,8 +122,8 @@ describe('parity with @opentelemetry/instrumentation-undici (fetch client spans 
     restore = installGlobals();
     oursSide = makeSide();
     upstreamSide = makeSide();
-    ours = new UndiciInstrumentation({ tracerProvider: oursSide.tracing, meterProvider: oursSide.meters });
-    upstream = new UpstreamUndiciInstrumentation();
+    ours = new UndiciInstrumentation({ tracerProvider: oursSide.tracing, meterProvider: oursSide.meters, ...options });
+    upstream = new UpstreamUndiciInstrumentation(options as ConstructorParameters<typeof UpstreamUndiciInstrumentation>[0]);
     upstream.setTracerProvider(upstreamSide.tracing);
     upstream.setMeterProvider(upstreamSide.meters);
     upstream.disable();
@@ -143,7 +155,7 @@ describe('parity with @opentelemetry/instrumentation-undici (fetch client spans 
     return { spans, added, parentSpanId, traceparent: peer.lastTraceparent };
   }
 
-  for (const c of CASES) {
+  for (const c of cases) {
     it(c.name, async () => {
       const up = await observe('upstream', c);
       const me = await observe('ours', c);
@@ -165,6 +177,17 @@ describe('parity with @opentelemetry/instrumentation-undici (fetch client spans 
       if (c.expectError !== undefined) expect(m.attributes['error.type']).to.equal(c.expectError);
       if (c.name.includes('redacted')) expect(m.attributes['url.query']).to.equal('q=a+b&sig=REDACTED&x=1');
       if (c.name.startsWith('lower-case')) expect(m.attributes['http.request.method_original']).to.equal('patch');
+      if (options === HOOKS) {
+        // The hooks ran, and saw what their names promise.
+        expect(m.attributes['app.start_hook']).to.match(/^(GET|POST|HEAD) \//);
+        expect(m.attributes['server.address']).to.equal('via-hook');
+        expect(m.attributes['app.request_hook']).to.match(/^(GET|POST|HEAD) http:\/\/127\.0\.0\.1:\d+$/);
+        if (c.reachesServer) {
+          expect(m.attributes['app.response_hook']).to.match(/^status=\d+$/);
+          if (c.name !== 'HEAD') expect(m.attributes['http.response.header.content-length']).to.be.an('array').with.length(1);
+        }
+        if (c.name.startsWith('POST')) expect(m.attributes['http.request.header.user-agent']).to.deep.equal(['parity/1.0']);
+      }
       expect([...me.added.values()]).to.deep.equal([1]);
       expect([...me.added.keys()]).to.deep.equal([...up.added.keys()].map((k) => k.replace('"error.type":23', '"error.type":"TimeoutError"')));
     });
@@ -172,7 +195,7 @@ describe('parity with @opentelemetry/instrumentation-undici (fetch client spans 
 
   it('ends with as many duration series as upstream', async () => {
     const points = await durationPoints(oursSide);
-    expect(points.length).to.be.greaterThan(8);
+    expect(points.length).to.be.greaterThan(cases.length > 8 ? 8 : 3);
     expect(points.length).to.equal((await durationPoints(upstreamSide)).length);
   });
 });

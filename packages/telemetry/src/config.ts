@@ -73,6 +73,8 @@ function suggest(key: string, allowed: readonly string[]): string {
 
 /** The hooks of `httpInstrumentation` (instrumentation-http's names). */
 const HTTP_HOOKS = ['startIncomingSpanHook', 'startOutgoingSpanHook', 'requestHook', 'responseHook', 'applyCustomAttributesOnSpan'] as const;
+/** The fetch() hooks of `httpInstrumentation.fetch` (instrumentation-undici's names). */
+const FETCH_HOOKS = ['startSpanHook', 'requestHook', 'responseHook'] as const;
 /** instrumentation-http's "require a parent span" flags. */
 const REQUIRE_PARENT = ['requireParentforIncomingSpans', 'requireParentforOutgoingSpans'] as const;
 
@@ -299,7 +301,7 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
     if (hi === null || typeof hi !== 'object' || Array.isArray(hi)) throw new ConfigError('httpInstrumentation', `expected true, false or an object, got ${describe(hi)}`, example);
     checkKeys(
       hi,
-      ['server', 'client', 'ignoreIncomingRequest', 'ignoreOutgoingRequest', 'redactedQueryParams', ...HTTP_HOOKS, 'headersToSpanAttributes', ...REQUIRE_PARENT],
+      ['server', 'client', 'ignoreIncomingRequest', 'ignoreOutgoingRequest', 'redactedQueryParams', ...HTTP_HOOKS, 'headersToSpanAttributes', ...REQUIRE_PARENT, 'fetch'],
       'httpInstrumentation.',
       example,
     );
@@ -330,6 +332,28 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
     for (const part of ['server', 'client'] as const) {
       if (hi[part] !== undefined && typeof hi[part] !== 'boolean') {
         throw new ConfigError(`httpInstrumentation.${part}`, `expected true or false, got ${describe(hi[part])}`, 'httpInstrumentation: { server: true, client: true }');
+      }
+    }
+    const fetchHooks = hi.fetch;
+    if (fetchHooks !== undefined) {
+      const fetchExample = "httpInstrumentation: { client: true, fetch: { requestHook: (span, request) => span.setAttribute('app.origin', String(request.origin)) } }";
+      if (fetchHooks === null || typeof fetchHooks !== 'object' || Array.isArray(fetchHooks)) throw new ConfigError('httpInstrumentation.fetch', `expected an object, got ${describe(fetchHooks)}`, fetchExample);
+      checkKeys(fetchHooks, [...FETCH_HOOKS, 'headersToSpanAttributes'], 'httpInstrumentation.fetch.', fetchExample);
+      for (const hook of FETCH_HOOKS) {
+        if (fetchHooks[hook] !== undefined && typeof fetchHooks[hook] !== 'function') throw new ConfigError(`httpInstrumentation.fetch.${hook}`, `expected a function, got ${describe(fetchHooks[hook])}`, fetchExample);
+      }
+      const lists = fetchHooks.headersToSpanAttributes;
+      if (lists !== undefined) {
+        const field = 'httpInstrumentation.fetch.headersToSpanAttributes';
+        const listsExample = "httpInstrumentation: { client: true, fetch: { headersToSpanAttributes: { requestHeaders: ['x-request-id'], responseHeaders: ['content-type'] } } }";
+        if (lists === null || typeof lists !== 'object' || Array.isArray(lists)) throw new ConfigError(field, `expected an object, got ${describe(lists)}`, listsExample);
+        checkKeys(lists, ['requestHeaders', 'responseHeaders'], `${field}.`, listsExample);
+        for (const list of ['requestHeaders', 'responseHeaders'] as const) {
+          const names = lists[list];
+          if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string' && n !== ''))) {
+            throw new ConfigError(`${field}.${list}`, `expected an array of header names, got ${describe(names)}`, listsExample);
+          }
+        }
       }
     }
     for (const flag of REQUIRE_PARENT) {

@@ -35,7 +35,7 @@ export function enableHttpInstrumentation(
   const parts: { enable(): void; disable(): void }[] = [];
   if (server && !off.has('server')) parts.push(new mod.HttpInstrumentation({ ignoreIncomingRequest, redactedQueryParams, requireParentforIncomingSpans, ...serverHooks, meterProvider, tracerProvider }));
   if (client && !off.has('client-http')) parts.push(new mod.HttpClientInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, requireParentforOutgoingSpans, ...clientHooks, meterProvider, tracerProvider }));
-  if (client && !off.has('client-fetch')) parts.push(new mod.UndiciInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, requireParentforOutgoingSpans, meterProvider, tracerProvider }));
+  if (client && !off.has('client-fetch')) parts.push(new mod.UndiciInstrumentation({ ignoreOutgoingRequest, redactedQueryParams, requireParentforOutgoingSpans, ...settings.fetch, meterProvider, tracerProvider }));
   for (const p of parts) p.enable();
   return {
     skipped,

@@ -1,6 +1,6 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Attributes, Span } from '@opentelemetry/api';
-import type { OutgoingRequestOptions } from '@otelkit/instrumentation-http';
+import type { OutgoingRequestOptions, UndiciInstrumentationOptions } from '@otelkit/instrumentation-http';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ExemplarFilter } from '@otelkit/metrics';
 import type { MetricsAuthOptions } from '@otelkit/prometheus';
@@ -211,6 +211,12 @@ export interface HttpInstrumentationSettings {
     server?: { requestHeaders?: readonly string[]; responseHeaders?: readonly string[] };
     client?: { requestHeaders?: readonly string[]; responseHeaders?: readonly string[] };
   };
+  /**
+   * `fetch()` / undici CLIENT spans: instrumentation-undici's hooks and header capture under its
+   * names (`startSpanHook`, `requestHook`, `responseHook`, `headersToSpanAttributes`) — a
+   * different set from the node:http ones above, as upstream's two packages have.
+   */
+  fetch?: Pick<UndiciInstrumentationOptions, 'startSpanHook' | 'requestHook' | 'responseHook' | 'headersToSpanAttributes'>;
 }
 
 export const OPTION_KEYS: readonly (keyof TelemetryOptions)[] = [

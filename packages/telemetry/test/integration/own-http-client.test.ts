@@ -67,6 +67,8 @@ describe('initTelemetry({ httpInstrumentation: { client: true } })', function ()
       requestHook: (span, req) => span.setAttribute('app.hooked', 'url' in req && req.url !== undefined ? req.url : (req as { path: string }).path),
       // The client start hook gets the request's options (node:http client spans only).
       startOutgoingSpanHook: (o) => ({ 'app.started': `${o.method} ${o.path}` }),
+      // fetch() spans take instrumentation-undici's hooks, under `fetch`.
+      fetch: { startSpanHook: (request) => ({ 'app.started': `fetch ${request.path}` }), headersToSpanAttributes: { responseHeaders: ['content-length'] } },
       headersToSpanAttributes: { server: { responseHeaders: ['x-served-by'] } } },
     });
     await tel.ready;
@@ -116,7 +118,9 @@ describe('initTelemetry({ httpInstrumentation: { client: true } })', function ()
     expect(clients.map((s) => asMap(s.attributes)['url.full']).sort()).to.deep.equal([`http://127.0.0.1:${bPort}/from-fetch`, `http://127.0.0.1:${bPort}/from-http`]);
     // The hook on the node:http client span; fetch() spans have no hooks.
     expect(clients.map((c) => asMap(c.attributes)['app.hooked']).sort()).to.deep.equal(['/from-http', undefined]);
-    expect(clients.map((c) => asMap(c.attributes)['app.started']).sort()).to.deep.equal(['GET /from-http', undefined]);
+    expect(clients.map((c) => asMap(c.attributes)['app.started']).sort()).to.deep.equal(['GET /from-http', 'fetch /from-fetch']);
+    const fetched = clients.find((c) => asMap(c.attributes)['url.full'] === `http://127.0.0.1:${bPort}/from-fetch`)!;
+    expect(asMap(fetched.attributes)['http.response.header.content-length']).to.deep.equal({ values: [{ string_value: '1' }] });
     for (const c of clients) {
       expect(c.name).to.equal('GET');
       expect(asMap(c.attributes)['http.response.status_code']).to.equal('200');
