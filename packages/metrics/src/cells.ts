@@ -242,7 +242,7 @@ export class HistogramCell extends Cell {
         else hi = mid;
       }
     }
-    this.counts[i]!++;
+    const count = ++this.counts[i]!;
     this.sum += value;
     this.count++;
     if (value < this.min) this.min = value;
@@ -252,16 +252,16 @@ export class HistogramCell extends Cell {
     const sampler = this.shared.sampler;
     if (sampler === undefined) return;
     const slots = this.exemplars;
-    if (slots === undefined) this.#firstExemplar(i, value, sampler(ctx));
-    else if (++slots.seen[i]! >= slots.next[i]!) offerBucketExemplar(slots, i, value, sampler(ctx));
+    if (slots === undefined) this.#firstExemplar(i, count, value, sampler(ctx));
+    else if (count >= slots.nextAt[i]!) offerBucketExemplar(slots, i, count, value, sampler(ctx));
   }
 
-  /** Allocates the slots on the series' first measurement in a sampled span. */
-  #firstExemplar(i: number, value: number, sc: SpanContext | undefined): void {
+  /** Allocates the slots on the series' first measurement in a sampled span (measurement 1 of its bucket's cycle). */
+  #firstExemplar(i: number, count: number, value: number, sc: SpanContext | undefined): void {
     if (sc === undefined) return;
-    const slots = (this.exemplars = newBucketExemplars(this.counts.length));
-    slots.seen[i] = 1;
-    offerBucketExemplar(slots, i, value, sc);
+    const slots = (this.exemplars = newBucketExemplars(this.counts));
+    slots.base[i] = count - 1;
+    offerBucketExemplar(slots, i, count, value, sc);
   }
 
   #reject(value: unknown): void {

@@ -64,16 +64,21 @@ export interface ExemplarSlot {
   next: number;
 }
 
-/** The histogram reservoir: one slot per bucket (the last one is +Inf), parallel arrays. */
+/**
+ * The histogram reservoir: one slot per bucket (the last one is +Inf), parallel arrays. The
+ * measurements a bucket has seen in the cycle are not counted here: the cell's own bucket count
+ * (`HistogramCell.counts[i]`, just incremented by the record) minus its value at the start of
+ * the cycle (`base`), so a record compares its count with `nextAt` and writes nothing else.
+ */
 export interface BucketExemplars {
   readonly values: number[];
   readonly timesMs: number[];
   /** undefined: nothing sampled in this bucket yet. */
   readonly contexts: (SpanContext | undefined)[];
-  /** Measurements per bucket since the last collection (see {@link ExemplarSlot.seen}). */
-  readonly seen: number[];
-  /** Per bucket, the measurement that replaces its kept one next (see {@link ExemplarSlot.next}). */
-  readonly next: number[];
+  /** Per bucket, its count when the cycle started: measurement n of the cycle has count `base + n`. */
+  readonly base: number[];
+  /** Per bucket, the count at which the next pick comes (`base + ` {@link ExemplarSlot.next}). */
+  readonly nextAt: number[];
 }
 
 /**
@@ -110,24 +115,29 @@ export function offerExemplar(slot: ExemplarSlot, value: number, context: SpanCo
   slot.next = nextReplacement(slot.seen);
 }
 
-/** Empty histogram reservoir for `buckets` buckets (+Inf included). */
-export function newBucketExemplars(buckets: number): BucketExemplars {
+/** Empty histogram reservoir for a cell whose bucket counts are `counts` (+Inf included): each bucket's next measurement is a pick. */
+export function newBucketExemplars(counts: readonly number[]): BucketExemplars {
+  const n = counts.length;
   return {
-    values: new Array<number>(buckets).fill(0),
-    timesMs: new Array<number>(buckets).fill(0),
-    contexts: new Array<SpanContext | undefined>(buckets).fill(undefined),
-    seen: new Array<number>(buckets).fill(0),
-    next: new Array<number>(buckets).fill(1),
+    values: new Array<number>(n).fill(0),
+    timesMs: new Array<number>(n).fill(0),
+    contexts: new Array<SpanContext | undefined>(n).fill(undefined),
+    base: counts.slice(),
+    nextAt: counts.map((c) => c + 1),
   };
 }
 
-/** {@link offerExemplar} for the slot of bucket `i`, whose pick came (`seen[i] >= next[i]`). */
-export function offerBucketExemplar(slots: BucketExemplars, i: number, value: number, context: SpanContext | undefined): void {
+/**
+ * {@link offerExemplar} for the slot of bucket `i`, whose pick came (`count >= nextAt[i]`, checked
+ * inline by the caller; `count` is the bucket's count including this measurement).
+ */
+export function offerBucketExemplar(slots: BucketExemplars, i: number, count: number, value: number, context: SpanContext | undefined): void {
   if (context === undefined) return;
   slots.values[i] = value;
   slots.timesMs[i] = Date.now();
   slots.contexts[i] = detachedSpanContext(context);
-  slots.next[i] = nextReplacement(slots.seen[i]!);
+  const base = slots.base[i]!;
+  slots.nextAt[i] = base + nextReplacement(count - base);
 }
 
 /**
@@ -149,8 +159,11 @@ export function endExemplarCycle(instruments: readonly AnyInstrumentStorage[]): 
       for (const c of s.cells) {
         const slots = c.exemplars;
         if (slots !== undefined) {
-          slots.seen.fill(0);
-          slots.next.fill(1);
+          const counts = c.counts;
+          for (let i = 0; i < counts.length; i++) {
+            slots.base[i] = counts[i]!;
+            slots.nextAt[i] = counts[i]! + 1;
+          }
         }
       }
     }

@@ -353,7 +353,7 @@ export class ClusterStore extends MetricStore {
               if (cell === undefined || cell.observedEpoch !== epoch) continue;
               const b = ex[k + 1] as number;
               const timeMs = ex[k + 3] as number;
-              const slots: BucketExemplars = (cell.exemplars ??= { values: new Array<number>(nb).fill(0), timesMs: new Array<number>(nb).fill(0), contexts: new Array(nb).fill(undefined), seen: new Array<number>(nb).fill(0), next: new Array<number>(nb).fill(1) });
+              const slots: BucketExemplars = (cell.exemplars ??= { values: new Array<number>(nb).fill(0), timesMs: new Array<number>(nb).fill(0), contexts: new Array(nb).fill(undefined), base: new Array<number>(nb).fill(0), nextAt: new Array<number>(nb).fill(1) });
               // Several workers sampled the bucket: the most recent measurement is shown.
               if (slots.contexts[b] === undefined || slots.timesMs[b]! < timeMs) {
                 slots.values[b] = ex[k + 2] as number;
