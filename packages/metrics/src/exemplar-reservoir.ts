@@ -38,9 +38,10 @@ import type { Exemplar } from './types.js';
  * or time. A cycle with any sampled measurement always ends with one of its own kept (tested).
  *
  * Where the algorithm runs, and what is inlined: the record methods of SumCell and HistogramCell
- * (cells.ts) keep the exemplar filter inline — one call of the sampler and an `undefined` check,
- * all a record pays when no span is sampled — and call the offer functions below only once the
- * filter said yes. The offer functions are small and monomorphic; V8 inlines them into the record
+ * (cells.ts) keep the draw's check inline — an increment and a compare (for a histogram, a compare
+ * of the bucket's own count), all a record pays between picks — and call the offer functions below
+ * only for a pick, with the filter's answer (the sampler reads the context then). A series without
+ * a slot yet calls the sampler on every record until one is in a sampled span. The offer functions are small and monomorphic; V8 inlines them into the record
  * methods, so hand-inlining them there (as cells.ts did, twice) bought nothing. Measured on
  * Node 20 when they moved here, before → after, interleaved in one process on a loaded 2-core
  * machine (medians): bound histogram record in a sampled span 147 → 115 ns, bound counter add
