@@ -3,7 +3,6 @@ import {
   propagation,
   SpanKind,
   SpanStatusCode,
-  trace,
   type Attributes,
   type MeterProvider,
   type Span,
@@ -16,6 +15,7 @@ import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:h
 import { dropped, endClient, failClient } from './client-duration.js';
 import { kClientState, type ClientRequestState, type WithClientState } from './client-request-state.js';
 import { callHook, captureHeaders, headerNames, requiredParentStandIn } from './hooks.js';
+import { withSpan } from './linked-context.js';
 import { requestTarget } from './request-target.js';
 import {
   ATTR_ERROR_TYPE,
@@ -193,7 +193,7 @@ export class HttpClientInstrumentation extends ChannelClientInstrumentation {
       const span =
         (this.options.requireParentforOutgoingSpans === true ? requiredParentStandIn(parent, true) : undefined) ??
         tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.CLIENT, attributes }, parent);
-      const ctx = trace.setSpan(parent, span);
+      const ctx = withSpan(parent, span);
       propagation.inject(ctx, req, headerSetter);
       const state: ClientRequestState = {
         ctx,

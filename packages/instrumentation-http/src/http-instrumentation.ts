@@ -14,12 +14,13 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { RPCType, setRPCMetadata, suppressTracing, type RPCMetadata } from '@opentelemetry/core';
+import { RPCType, suppressTracing, type RPCMetadata } from '@opentelemetry/core';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientAddress, serverAddress } from './addresses.js';
 import { installEmitPatches } from './emit-patches.js';
+import { withServerSpan } from './linked-context.js';
 import { callHook, captureHeaders, headerNames, requiredParentStandIn } from './hooks.js';
 import { requestTarget } from './request-target.js';
 import { kRequestState, type RequestState, type RequestStateOwner, type WithRequestState } from './request-state.js';
@@ -214,7 +215,7 @@ export class HttpInstrumentation implements RequestStateOwner {
     // RPCMetadata: where express/fastify instrumentations write the route (as with instrumentation-http).
     const rpc: RPCMetadata = { type: RPCType.HTTP, span };
     const state: RequestState = {
-      ctx: setRPCMetadata(trace.setSpan(parent, span), rpc),
+      ctx: withServerSpan(parent, span, rpc),
       span,
       rpc,
       method: name,

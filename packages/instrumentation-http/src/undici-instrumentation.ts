@@ -1,7 +1,8 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type TextMapSetter } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, type Attributes, type Span, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { dropped, endClient, failClient } from './client-duration.js';
 import { callHook, headerNames, requiredParentStandIn } from './hooks.js';
+import { withSpan } from './linked-context.js';
 import { kClientState, type ClientRequestState, type WithClientState } from './client-request-state.js';
 import type { ClientInstrumentationOptions, OutgoingRequestInfo } from './http-client-instrumentation.js';
 import { redactQuery, requestTarget } from './request-target.js';
@@ -215,7 +216,7 @@ export class UndiciInstrumentation extends ChannelClientInstrumentation {
         tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.CLIENT, attributes }, parent);
       const requestHook = this.hooks.requestHook;
       if (requestHook !== undefined) callHook('requestHook', requestHook, span, request);
-      const ctx = trace.setSpan(parent, span);
+      const ctx = withSpan(parent, span);
       propagation.inject(ctx, request, headerSetter);
       const metric: Attributes =
         startHook === undefined
