@@ -2,7 +2,6 @@ import {
   context,
   metrics,
   propagation,
-  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -20,7 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientAddress, serverAddress } from './addresses.js';
 import { installEmitPatches } from './emit-patches.js';
-import { withServerSpan } from './linked-context.js';
+import { LINKED_ROOT, withServerSpan } from './linked-context.js';
 import { callHook, captureHeaders, headerNames, requiredParentStandIn } from './hooks.js';
 import { requestTarget } from './request-target.js';
 import { kRequestState, type RequestState, type RequestStateOwner, type WithRequestState } from './request-state.js';
@@ -207,7 +206,7 @@ export class HttpInstrumentation implements RequestStateOwner {
     }
     if (this.requestHeaders !== undefined) captureHeaders(attributes, 'request', this.requestHeaders, (name) => headers[name]);
 
-    const parent = propagation.extract(ROOT_CONTEXT, headers);
+    const parent = propagation.extract(LINKED_ROOT, headers);
     const name = method === '_OTHER' ? 'HTTP' : method;
     const span =
       (this.options.requireParentforIncomingSpans === true ? requiredParentStandIn(parent, true) : undefined) ??

@@ -48,6 +48,27 @@ export class LinkedContext implements Context {
   }
 }
 
+/**
+ * An empty context whose `setValue` makes links: what a propagator's `extract` is given, so that
+ * the remote parent it finds (`trace.setSpanContext`) and the baggage are links too. It answers
+ * every key like `ROOT_CONTEXT` (undefined); `deleteValue` returns it unchanged.
+ */
+class LinkedRoot implements Context {
+  getValue(_key: symbol): unknown {
+    return undefined;
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return new LinkedContext(this, key, value);
+  }
+
+  deleteValue(_key: symbol): Context {
+    return this;
+  }
+}
+
+export const LINKED_ROOT: Context = new LinkedRoot();
+
 /** `trace.setSpan(parent, span)`, as a link. */
 export function withSpan(parent: Context, span: Span): Context {
   return new LinkedContext(parent, SPAN_KEY, span);
