@@ -4,6 +4,9 @@
 // Collector parity tests run this one.)
 //
 //   PORT=8080 OTEL_EXPORTER_PROMETHEUS_PORT=9464 node examples/demo/main.mjs
+//
+// PORT=0 / OTEL_EXPORTER_PROMETHEUS_PORT=0: free ports chosen by the system; the URLs printed are
+// the bound ones (what tests use: a port picked free beforehand can be taken before it is bound).
 import http from 'node:http';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { initTelemetry } from '@otelkit/telemetry';
@@ -85,15 +88,17 @@ try {
 }
 
 server.listen(port, '127.0.0.1', () => {
+  // The bound port: PORT=0 asks the system for a free one.
+  const bound = server.address().port;
   console.log(`otelkit demo is running (service "${tel.config.serviceName}")
-  API:      http://127.0.0.1:${port}/quote  and  /order
+  API:      http://127.0.0.1:${bound}/quote  and  /order
   metrics:  ${tel.metricsUrl}   (text 0.0.4; OpenMetrics with exemplars:
             curl -H 'Accept: application/openmetrics-text' ${tel.metricsUrl})
 Synthetic traffic: ~20 requests/s. Ctrl-C stops it (metrics are flushed first).`);
   // Synthetic traffic, unref'd so it never keeps the process alive on its own.
   const timer = setInterval(() => {
     const op = ops[Math.random() < 0.7 ? 0 : 1];
-    http.get({ host: '127.0.0.1', port, path: `/${op}` }, (r) => r.resume()).on('error', () => {});
+    http.get({ host: '127.0.0.1', port: bound, path: `/${op}` }, (r) => r.resume()).on('error', () => {});
   }, 50);
   timer.unref();
 });

@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import {
   ensureCollector,
-  freePort,
   parseOpenMetricsStrict,
   startCollector,
   startPrometheus,
@@ -53,20 +52,17 @@ describe('the demo service exporting OTLP to the shipped collector: dual-path pa
     await ensureCollector();
     this.timeout(60_000);
     collector = await startCollector();
-    for (const d of DEMOS) d.metricsPort = await freePort();
-    prom = await startPrometheus({
-      targets: [collector.prometheusEndpoint, ...DEMOS.map((d) => `127.0.0.1:${d.metricsPort}`)],
-      honorLabels: true,
-      flags: ['--enable-feature=exemplar-storage'],
-    });
+    // The demos bind port 0 for their API and /metrics and print the ports they got: a port picked
+    // free beforehand can be taken before the demo binds it (a CI run failed so: EADDRINUSE on
+    // the API port). Prometheus starts once their /metrics ports are known.
     for (const d of DEMOS) {
       d.process = startProcess(process.execPath, [DEMO], {
         env: {
           ...process.env,
-          PORT: String(await freePort()),
+          PORT: '0',
           OTEL_SERVICE_NAME: d.serviceName,
           OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-          OTEL_EXPORTER_PROMETHEUS_PORT: String(d.metricsPort),
+          OTEL_EXPORTER_PROMETHEUS_PORT: '0',
           OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpUrl,
           OTEL_EXPORTER_OTLP_PROTOCOL: d.protocol,
           OTEL_METRIC_EXPORT_INTERVAL: '1000',
@@ -74,6 +70,19 @@ describe('the demo service exporting OTLP to the shipped collector: dual-path pa
         },
       });
     }
+    for (const d of DEMOS) {
+      const p = d.process!;
+      d.metricsPort = await waitFor(`${d.serviceName} to print its /metrics URL`, () => {
+        if (p.child.exitCode !== null) throw new Error(`demo exited with code ${p.child.exitCode}: ${p.output()}`);
+        const port = /metrics: +http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(p.output())?.[1];
+        return port === undefined ? undefined : Number(port);
+      }, 20_000, 100);
+    }
+    prom = await startPrometheus({
+      targets: [collector.prometheusEndpoint, ...DEMOS.map((d) => `127.0.0.1:${d.metricsPort}`)],
+      honorLabels: true,
+      flags: ['--enable-feature=exemplar-storage'],
+    });
     for (const d of DEMOS) {
       const p = d.process!;
       d.instanceId = await waitFor(`${d.serviceName} to serve /metrics`, async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { initTelemetry, type Telemetry } from '@otelkit/telemetry';
-import { ensureCollector, freePort, startCollector, startPrometheus, waitFor, type PrometheusServer, type RunningCollector } from '@otelkit/testkit';
+import { ensureCollector, startCollector, startPrometheus, waitFor, type PrometheusServer, type RunningCollector } from '@otelkit/testkit';
 
 /** Limits under the collector's own heap (~20 MiB measured): memory_limiter refuses everything. */
 const REFUSING = { OTELKIT_COLLECTOR_LIMIT_MIB: '2', OTELKIT_COLLECTOR_SPIKE_LIMIT_MIB: '1' };
@@ -19,20 +19,22 @@ describe('a service on initTelemetry() with the shipped collector: exact parity,
     await ensureCollector();
     this.timeout(60_000);
     collector = await startCollector({ env: NORMAL });
-    metricsPort = await freePort();
-    prom = await startPrometheus({ targets: [collector.prometheusEndpoint, `127.0.0.1:${metricsPort}`], honorLabels: true });
     tel = initTelemetry({
       serviceName: 'svc-faults',
       serviceInstanceId: 'svc-faults-1',
       sampler: 'always_on',
       runtimeMetrics: false,
       shutdownHooks: false,
-      prometheus: { host: '127.0.0.1', port: metricsPort },
+      // Port 0, then Prometheus on the bound port: a port picked free before Prometheus starts can
+      // be taken in the meantime.
+      prometheus: { host: '127.0.0.1', port: 0 },
       otlp: { endpoint: collector.otlpHttpUrl, timeoutMillis: 1000 },
       metricExportIntervalMillis: 300,
       metricExportTimeoutMillis: 2000,
     });
     await tel.ready;
+    metricsPort = Number(new URL(tel.metricsUrl!).port);
+    prom = await startPrometheus({ targets: [collector.prometheusEndpoint, `127.0.0.1:${metricsPort}`], honorLabels: true });
     const meter = tel.meter('svc-faults', '1.0.0');
     const jobs = meter.createCounter('svc.jobs', { unit: '{job}' });
     const ok = jobs.bind({ outcome: 'ok' });

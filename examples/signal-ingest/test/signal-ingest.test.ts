@@ -20,8 +20,9 @@ describe('example: signal-ingest', function () {
     let metricsUrl = '';
     let metricsPort = 0;
     before(async () => {
-      metricsPort = await freePort();
-      proc = start({ METRICS_PORT: String(metricsPort) });
+      // METRICS_PORT=0: the service binds a free port and prints it (a port picked free beforehand
+      // can be taken before a child process binds it).
+      proc = start({ METRICS_PORT: '0' });
       [url, metricsUrl] = await waitFor(
         'signal-ingest to listen',
         () => {
@@ -40,6 +41,8 @@ describe('example: signal-ingest', function () {
     const post = async (body: string): Promise<number> => (await fetch(`${url}/signals`, { method: 'POST', body })).status;
 
     it('counts signals by source and records trust scores; unknown sources are "other", bad signals are refused', async () => {
+      metricsPort = Number(new URL(metricsUrl).port);
+      expect(metricsPort).to.be.greaterThan(0);
       expect(metricsUrl).to.equal(`http://127.0.0.1:${metricsPort}/metrics`);
       expect(await post(JSON.stringify([{ source: 'rss', trust: 0.95 }, { source: 'rss', trust: 0.85 }, { source: 'rss', trust: 0.05 }]))).to.equal(202);
       expect(await post(JSON.stringify({ source: 'webhook', trust: 0.5 }))).to.equal(202);

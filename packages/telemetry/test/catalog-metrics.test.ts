@@ -26,7 +26,7 @@ describe('catalog metrics of initTelemetry (the runtime and otelkit catalogs the
   });
 
   it('every instrument of the runtime catalog is on /metrics under the Prometheus name and type the generated queries use', async () => {
-    tel = initTelemetry({ serviceName: 'rt', env: {}, shutdownHooks: false, prometheus: { host: '127.0.0.1', port: await freePort() } });
+    tel = initTelemetry({ serviceName: 'rt', env: {}, shutdownHooks: false, prometheus: { host: '127.0.0.1', port: 0 } });
     await tel.ready;
     // The runtime instrumentations observe on collection; GC durations need a collection after a GC.
     globalThis.gc?.();
@@ -42,7 +42,7 @@ describe('catalog metrics of initTelemetry (the runtime and otelkit catalogs the
   });
 
   it('a failing OTLP exporter shows as otelkit_exporter_* series (what OtelkitExporterFailing alerts on); none without an exporter', async () => {
-    tel = initTelemetry({ serviceName: 'svc', env: {}, runtimeMetrics: false, shutdownHooks: false, prometheus: { host: '127.0.0.1', port: await freePort() } });
+    tel = initTelemetry({ serviceName: 'svc', env: {}, runtimeMetrics: false, shutdownHooks: false, prometheus: { host: '127.0.0.1', port: 0 } });
     await tel.ready;
     expect(await scrape(tel.metricsUrl!)).to.not.contain('otelkit_exporter_');
     await tel.shutdown();
@@ -53,7 +53,7 @@ describe('catalog metrics of initTelemetry (the runtime and otelkit catalogs the
       env: {},
       runtimeMetrics: false,
       shutdownHooks: false,
-      prometheus: { host: '127.0.0.1', port: await freePort() },
+      prometheus: { host: '127.0.0.1', port: 0 },
       otlp: { endpoint: `http://127.0.0.1:${deadPort}`, timeoutMillis: 300 },
       metricExportIntervalMillis: 600_000,
       // The scrape below must observe health() after the exports; with the default cycle (1000 ms)
@@ -86,7 +86,7 @@ describe('catalog metrics of initTelemetry (the runtime and otelkit catalogs the
       serviceName: 'catalog-pushgateway',
       runtimeMetrics: false,
       shutdownHooks: false,
-      prometheus: { host: '127.0.0.1', port: await freePort() },
+      prometheus: { host: '127.0.0.1', port: 0 },
       pushgateway: { url: `http://127.0.0.1:${deadPort}`, job: 'refused', intervalMs: 100, timeoutMs: 300 },
       collectionCycleMillis: 0,
     });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { MeterProvider } from '@otelkit/metrics';
 import { serializeOpenMetrics, serializeText } from '@otelkit/prometheus';
-import { freePort, promtoolCheckMetrics, requirePeer, startPrometheus, tempDir, waitFor, type PrometheusServer } from '@otelkit/testkit';
+import { promtoolCheckMetrics, requirePeer, startPrometheus, tempDir, waitFor, type PrometheusServer } from '@otelkit/testkit';
 import { initTelemetry } from '../src/index.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/hostile-input.mjs', import.meta.url));
@@ -344,7 +344,7 @@ describe('regressions found by the hostile run', () => {
 
   describe('getMeter() with a version or schemaUrl that is not a string', () => {
     it('a numeric, null or object version does not make every later /metrics answer 500', async () => {
-      const tel = initTelemetry({ serviceName: 'meter-version', env: {}, runtimeMetrics: false, shutdownHooks: false, prometheus: { host: '127.0.0.1', port: await freePort() } });
+      const tel = initTelemetry({ serviceName: 'meter-version', env: {}, runtimeMetrics: false, shutdownHooks: false, prometheus: { host: '127.0.0.1', port: 0 } });
       try {
         await tel.ready;
         tel.meter('fine').createCounter('fine').add(1);

@@ -27,7 +27,7 @@ function captureDiag(): { messages: string[]; restore(): void } {
 
 /** Base options for tests: loopback, free port, no runtime metrics noise, no exit hooks in the mocha process. */
 async function testOptions(extra: Parameters<typeof initTelemetry>[0] = {}) {
-  return { serviceName: 'svc-under-test', env: {}, runtimeMetrics: false, shutdownHooks: false, prometheus: { host: '127.0.0.1', port: await freePort() }, ...extra };
+  return { serviceName: 'svc-under-test', env: {}, runtimeMetrics: false, shutdownHooks: false, prometheus: { host: '127.0.0.1', port: 0 }, ...extra };
 }
 
 describe('initTelemetry', () => {

@@ -6,7 +6,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { freePort, parseOpenMetricsStrict, waitFor } from '@otelkit/testkit';
+import { parseOpenMetricsStrict, waitFor } from '@otelkit/testkit';
 import { initTelemetry, type Telemetry } from '../../src/index.js';
 
 /**
@@ -39,7 +39,7 @@ describe('coexistence: an application TracerProvider owns traces, otelkit owns m
       env: {},
       runtimeMetrics: false,
       shutdownHooks: false,
-      prometheus: { host: '127.0.0.1', port: await freePort() },
+      prometheus: { host: '127.0.0.1', port: 0 },
       // Scrapes untraced: a traced scrape records into the same duration series (same method,
       // status, scheme) and, with the reservoir's uniform draw per bucket, could take the bucket's
       // one exemplar slot from the request under test (seen: 2 failures in ~8 runs).

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { freePort, parseOpenMetricsStrict } from '@otelkit/testkit';
+import { parseOpenMetricsStrict } from '@otelkit/testkit';
 import { initTelemetry, type Telemetry } from '../../src/index.js';
 
 /**
@@ -21,7 +21,7 @@ describe('exemplars on @opentelemetry/instrumentation-http request durations', f
       env: {},
       runtimeMetrics: false,
       shutdownHooks: false,
-      prometheus: { host: '127.0.0.1', port: await freePort() },
+      prometheus: { host: '127.0.0.1', port: 0 },
       instrumentations: [new HttpInstrumentation()],
     });
     await tel.ready;

@@ -174,7 +174,7 @@ describe('initTelemetry({ httpInstrumentation: { client: true, requireParentforO
       shutdownHooks: false,
       metricsExporters: ['prometheus'],
       tracesExporters: ['none'],
-      prometheus: { host: '127.0.0.1', port: await freePort() },
+      prometheus: { host: '127.0.0.1', port: 0 },
       env: {},
       httpInstrumentation: { server: false, client: true, requireParentforOutgoingSpans: true, ignoreOutgoingRequest: (r) => r.url.endsWith('/metrics') },
     });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import { context, trace } from '@opentelemetry/api';
-import { freePort, parseOpenMetricsStrict } from '@otelkit/testkit';
+import { parseOpenMetricsStrict } from '@otelkit/testkit';
 import { initTelemetry, ConfigError, resolveConfig, type Telemetry } from '../../src/index.js';
 
 /**
@@ -21,7 +21,7 @@ describe('initTelemetry({ httpInstrumentation })', function () {
       env: {},
       runtimeMetrics: false,
       shutdownHooks: false,
-      prometheus: { host: '127.0.0.1', port: await freePort() },
+      prometheus: { host: '127.0.0.1', port: 0 },
       httpInstrumentation: { ignoreIncomingRequest: (req) => req.url?.startsWith('/metrics') === true },
     });
     await tel.ready;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort, promtoolCheckMetrics, startPrometheus, waitFor, type PrometheusServer } from '@otelkit/testkit';
+import { promtoolCheckMetrics, startPrometheus, waitFor, type PrometheusServer } from '@otelkit/testkit';
 import { initTelemetry, type Telemetry } from '../../src/index.js';
 
 const DEMO = fileURLToPath(new URL('../../../../examples/demo/main.mjs', import.meta.url));
@@ -16,7 +16,8 @@ describe('a real Prometheus scrapes initTelemetry()', function () {
       runtimeMetrics: true,
       shutdownHooks: false,
       env: {},
-      prometheus: { host: '127.0.0.1', port: await freePort() },
+      // Port 0: bound by the endpoint itself (a port picked free beforehand can be taken first).
+      prometheus: { host: '127.0.0.1', port: 0 },
     });
     await tel.ready;
     const m = tel.meter('orders', '1.0.0');
@@ -79,16 +80,25 @@ describe('a real Prometheus scrapes the demo service', function () {
     }
   });
 
-  it('starts, prints its URLs, is scraped up, and shows traffic with exemplars', async () => {
-    const [apiPort, metricsPort] = [await freePort(), await freePort()];
+  it('starts on free ports (PORT=0), prints the bound URLs, is scraped up, and shows traffic with exemplars', async () => {
+    // Port 0 for both: a port picked free beforehand can be taken before the demo binds it (it
+    // happened in CI: EADDRINUSE on the API port); the demo prints the ports it bound.
     demo = spawn(process.execPath, [DEMO], {
-      env: { ...process.env, PORT: String(apiPort), OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort) },
+      env: { ...process.env, PORT: '0', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     demo.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     demo.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    await waitFor('the demo to print its URLs', () => out.includes(`http://127.0.0.1:${metricsPort}/metrics`), 20_000);
-    expect(out).to.contain(`http://127.0.0.1:${apiPort}/quote`);
+    const urls = await waitFor('the demo to print its URLs', () => {
+      const api = /API: +http:\/\/127\.0\.0\.1:(\d+)\/quote/.exec(out)?.[1];
+      const metrics = /metrics: +http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(out)?.[1];
+      return api !== undefined && metrics !== undefined ? { apiPort: Number(api), metricsPort: Number(metrics) } : undefined;
+    }, 20_000);
+    const { apiPort, metricsPort } = urls;
+    expect(apiPort).to.be.greaterThan(0);
+    expect(metricsPort).to.be.greaterThan(0);
+    // The printed API port is the one it serves (and its synthetic traffic goes to).
+    expect(await (await fetch(`http://127.0.0.1:${apiPort}/quote`)).status).to.be.oneOf([200, 502]);
     prom = await startPrometheus({ targets: [`127.0.0.1:${metricsPort}`], flags: ['--enable-feature=exemplar-storage'] });
     await prom.waitForTargetsUp();
     const total = await waitFor('demo traffic in Prometheus', async () => {

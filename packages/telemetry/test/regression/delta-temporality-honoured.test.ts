@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { freePort, startOtlpReceiver, type OtlpReceiver } from '@otelkit/testkit';
+import { startOtlpReceiver, type OtlpReceiver } from '@otelkit/testkit';
 import { ConfigError, initTelemetry, resolveConfig } from '../../src/index.js';
 
 /**
@@ -37,7 +37,7 @@ describe('regression: initTelemetry() honours OTEL_EXPORTER_OTLP_METRICS_TEMPORA
       otlp: { endpoint: receiver.url },
       runtimeMetrics: false,
       shutdownHooks: false,
-      prometheus: { host: '127.0.0.1', port: await freePort() },
+      prometheus: { host: '127.0.0.1', port: 0 },
     });
     try {
       await tel.ready;

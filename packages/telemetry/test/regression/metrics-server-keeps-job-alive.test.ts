@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
-import { freePort, startOtlpReceiver, type OtlpReceiver } from '@otelkit/testkit';
+import { startOtlpReceiver, type OtlpReceiver } from '@otelkit/testkit';
 import { otlpValues, runApp } from '../helpers/run-app.js';
 
 const JOB = fileURLToPath(new URL('../fixtures/default-server-job.mjs', import.meta.url));
@@ -24,7 +24,8 @@ describe('regression: the default /metrics server kept a finished job alive', fu
     let scraped = '';
     const ended = await runApp({
       script: JOB,
-      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, WORK_MS: '1500' },
+      // Port 0: the job prints the URL it bound (a port picked free beforehand can be taken first).
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, WORK_MS: '1500' },
       limitMs: 15_000,
       onSpawn: (child) => {
         let out = '';
@@ -48,17 +49,22 @@ describe('regression: the default /metrics server kept a finished job alive', fu
   });
 
   it('a service with a server of its own keeps running (and serving /metrics) after its startup work', async () => {
-    const port = await freePort();
     let child: import('node:child_process').ChildProcess | undefined;
+    let out = '';
     const ended = runApp({
       script: JOB,
-      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, WORK_MS: '200', SERVICE: '1' },
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, WORK_MS: '200', SERVICE: '1' },
       limitMs: 15_000,
-      onSpawn: (c) => (child = c),
+      onSpawn: (c) => {
+        child = c;
+        c.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      },
     });
     await new Promise((r) => setTimeout(r, 2500));
     expect(child!.exitCode).to.equal(null);
-    const text = await (await fetch(`http://localhost:${port}/metrics`)).text();
+    const url = /metrics (\S+)/.exec(out)?.[1];
+    expect(url, out).to.be.a('string');
+    const text = await (await fetch(url!)).text();
     expect(text).to.match(/^job_items_total\{[^}]*\} 42$/m);
     child!.kill('SIGTERM');
     const e = await ended;

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { MeterProvider as SdkMeterProvider } from '@opentelemetry/sdk-metrics';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
-import { freePort } from '@otelkit/testkit';
 import { initTelemetry } from '../../src/index.js';
 
 /**
@@ -34,7 +33,7 @@ describe('regression: shutdown() leaves providers registered by the application 
     const mine = new SdkMeterProvider();
     expect(metrics.setGlobalMeterProvider(mine)).to.equal(true);
     try {
-      const tel = initTelemetry({ serviceName: 'foreign-meter', env: {}, runtimeMetrics: false, shutdownHooks: false, prometheus: { host: '127.0.0.1', port: await freePort() } });
+      const tel = initTelemetry({ serviceName: 'foreign-meter', env: {}, runtimeMetrics: false, shutdownHooks: false, prometheus: { host: '127.0.0.1', port: 0 } });
       expect(tel.health().status).to.equal('degraded');
       expect(tel.health().coexistence.map((f) => f.kind)).to.deep.equal(['meter-provider']);
       expect(metrics.getMeterProvider()).to.equal(mine);
