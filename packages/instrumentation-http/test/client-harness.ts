@@ -156,6 +156,13 @@ export async function switchTo(
   return { side, before: countsBySeries(await durationPoints(side)) };
 }
 
+/** The series whose count changed from `before` to `after` ({@link countsBySeries}), with the change. */
+export function addedSince(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): Map<string, number> {
+  const added = new Map<string, number>();
+  for (const [k, n] of after) if (n !== (before.get(k) ?? 0)) added.set(k, n - (before.get(k) ?? 0));
+  return added;
+}
+
 /** Duration data points by series (attributes as JSON) → count. */
 export function countsBySeries(points: { attributes: unknown; count: number }[]): Map<string, number> {
   return new Map(points.map((p) => [JSON.stringify(p.attributes), p.count]));

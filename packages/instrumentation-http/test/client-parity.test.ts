@@ -9,7 +9,7 @@ import type * as Https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpClientInstrumentation, type HttpClientInstrumentationOptions } from '../src/index.js';
-import { type ClientShape, clientSpans, countsBySeries, durationPoints, installGlobals, makeSide, type Peer, type Side, startPeer, switchTo, withParent } from './client-harness.js';
+import { addedSince, type ClientShape, clientSpans, countsBySeries, durationPoints, installGlobals, makeSide, type Peer, type Side, startPeer, switchTo, withParent } from './client-harness.js';
 
 /**
  * The same outgoing node:http requests made once under @opentelemetry/instrumentation-http 0.301
@@ -181,8 +181,7 @@ for (const [suite, options, cases] of [['', {}, CASES], [', with hooks and heade
     }
     const spans = (await clientSpans(side)).filter((s) => s.name !== 'parent');
     const after = countsBySeries(await durationPoints(side));
-    const added = new Map<string, number>();
-    for (const [k, n] of after) if (n !== (before.get(k) ?? 0)) added.set(k, n - (before.get(k) ?? 0));
+    const added = addedSince(before, after);
     return { spans, added, parentSpanId, traceparent: peer.lastTraceparent, callbackSpan };
   }
 

@@ -5,7 +5,7 @@ import { UndiciInstrumentation as UpstreamUndiciInstrumentation } from '@opentel
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import { HttpClientInstrumentation, HttpInstrumentation, UndiciInstrumentation } from '../src/index.js';
-import { countsBySeries, durationPoints, installGlobals, makeSide, type Peer, type Side, startPeer, switchTo, withParent } from './client-harness.js';
+import { addedSince, countsBySeries, durationPoints, installGlobals, makeSide, type Peer, type Side, startPeer, switchTo, withParent } from './client-harness.js';
 
 /**
  * "Require a parent" options, against the upstream instrumentations with the same option on the
@@ -94,8 +94,7 @@ for (const client of ['node:http', 'fetch'] as const) {
       await new Promise((r) => setTimeout(r, 30));
       const spans = side.exporter.getFinishedSpans().filter((s) => s.kind === 2).map((s) => ({ parentSpanId: s.parentSpanContext?.spanId, traceId: s.spanContext().traceId, spanId: s.spanContext().spanId }));
       const after = countsBySeries(await durationPoints(side));
-      const added = new Map<string, number>();
-      for (const [k, n] of after) if (n !== (before.get(k) ?? 0)) added.set(k, n - (before.get(k) ?? 0));
+      const added = addedSince(before, after);
       return { spans, traceparent: peer.lastTraceparent, added, localParentId };
     }
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Attributes } from '@opentelemetry/api';
 import { UndiciInstrumentation as UpstreamUndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { UndiciInstrumentation, type UndiciInstrumentationOptions } from '../src/index.js';
-import { type ClientShape, clientSpans, countsBySeries, durationPoints, installGlobals, makeSide, type Peer, type Side, startPeer, switchTo, withParent } from './client-harness.js';
+import { addedSince, type ClientShape, clientSpans, countsBySeries, durationPoints, installGlobals, makeSide, type Peer, type Side, startPeer, switchTo, withParent } from './client-harness.js';
 
 /**
  * The same global fetch() calls (Node's bundled undici) made once under
@@ -150,8 +150,7 @@ for (const [suite, options, cases] of [['', {}, CASES], [', with hooks and heade
     }
     const spans = (await clientSpans(side)).filter((s) => s.name !== 'parent');
     const after = countsBySeries(await durationPoints(side));
-    const added = new Map<string, number>();
-    for (const [k, n] of after) if (n !== (before.get(k) ?? 0)) added.set(k, n - (before.get(k) ?? 0));
+    const added = addedSince(before, after);
     return { spans, added, parentSpanId, traceparent: peer.lastTraceparent };
   }
 

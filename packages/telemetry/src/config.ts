@@ -78,6 +78,18 @@ const FETCH_HOOKS = ['startSpanHook', 'requestHook', 'responseHook'] as const;
 /** instrumentation-http's "require a parent span" flags. */
 const REQUIRE_PARENT = ['requireParentforIncomingSpans', 'requireParentforOutgoingSpans'] as const;
 
+/** `{ requestHeaders?, responseHeaders? }`: header-capture lists (instrumentation-http's and -undici's shape). */
+function checkHeaderLists(lists: unknown, field: string, example: string): void {
+  if (lists === null || typeof lists !== 'object' || Array.isArray(lists)) throw new ConfigError(field, `expected an object, got ${describe(lists)}`, example);
+  checkKeys(lists, ['requestHeaders', 'responseHeaders'], `${field}.`, example);
+  for (const list of ['requestHeaders', 'responseHeaders'] as const) {
+    const names = (lists as Record<string, unknown>)[list];
+    if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string' && n !== ''))) {
+      throw new ConfigError(`${field}.${list}`, `expected an array of header names, got ${describe(names)}`, example);
+    }
+  }
+}
+
 function checkKeys(obj: object, allowed: readonly string[], prefix: string, example: string): void {
   for (const k of Object.keys(obj)) {
     if (!allowed.includes(k)) throw new ConfigError(`${prefix}${k}`, `unknown option (${suggest(k, allowed)})`, example);
@@ -318,15 +330,7 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
       for (const side of ['server', 'client'] as const) {
         const lists = headers[side];
         if (lists === undefined) continue;
-        const field = `httpInstrumentation.headersToSpanAttributes.${side}`;
-        if (lists === null || typeof lists !== 'object' || Array.isArray(lists)) throw new ConfigError(field, `expected an object, got ${describe(lists)}`, headersExample);
-        checkKeys(lists, ['requestHeaders', 'responseHeaders'], `${field}.`, headersExample);
-        for (const list of ['requestHeaders', 'responseHeaders'] as const) {
-          const names = lists[list];
-          if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string' && n !== ''))) {
-            throw new ConfigError(`${field}.${list}`, `expected an array of header names, got ${describe(names)}`, headersExample);
-          }
-        }
+        checkHeaderLists(lists, `httpInstrumentation.headersToSpanAttributes.${side}`, headersExample);
       }
     }
     for (const part of ['server', 'client'] as const) {
@@ -344,16 +348,8 @@ export function resolveConfig(options: TelemetryOptions = {}, envSource?: Record
       }
       const lists = fetchHooks.headersToSpanAttributes;
       if (lists !== undefined) {
-        const field = 'httpInstrumentation.fetch.headersToSpanAttributes';
         const listsExample = "httpInstrumentation: { client: true, fetch: { headersToSpanAttributes: { requestHeaders: ['x-request-id'], responseHeaders: ['content-type'] } } }";
-        if (lists === null || typeof lists !== 'object' || Array.isArray(lists)) throw new ConfigError(field, `expected an object, got ${describe(lists)}`, listsExample);
-        checkKeys(lists, ['requestHeaders', 'responseHeaders'], `${field}.`, listsExample);
-        for (const list of ['requestHeaders', 'responseHeaders'] as const) {
-          const names = lists[list];
-          if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string' && n !== ''))) {
-            throw new ConfigError(`${field}.${list}`, `expected an array of header names, got ${describe(names)}`, listsExample);
-          }
-        }
+        checkHeaderLists(lists, 'httpInstrumentation.fetch.headersToSpanAttributes', listsExample);
       }
     }
     for (const flag of REQUIRE_PARENT) {
