@@ -218,12 +218,14 @@ export class UndiciInstrumentation extends ChannelClientInstrumentation {
       if (requestHook !== undefined) callHook('requestHook', requestHook, span, request);
       const ctx = withSpan(parent, span);
       propagation.inject(ctx, request, headerSetter);
-      const metric: Attributes =
-        startHook === undefined
-          ? { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_SERVER_ADDRESS]: origin.hostname, [ATTR_URL_SCHEME]: origin.scheme }
-          : // Read from the span's attributes, as instrumentation-undici does: a start hook's replacement counts.
-            metricFrom(attributes);
-      if (startHook === undefined && origin.port !== undefined) metric[ATTR_SERVER_PORT] = origin.port;
+      let metric: Attributes;
+      if (startHook === undefined) {
+        metric = { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_SERVER_ADDRESS]: origin.hostname, [ATTR_URL_SCHEME]: origin.scheme };
+        if (origin.port !== undefined) metric[ATTR_SERVER_PORT] = origin.port;
+      } else {
+        // Read from the span's attributes, as instrumentation-undici does: a start hook's replacement counts.
+        metric = metricFrom(attributes);
+      }
       const state: ClientRequestState = { ctx, span, metric, startMs: performance.now(), ended: false };
       request[kClientState] = state;
     } catch (error) {
